@@ -1,0 +1,358 @@
+using NGGen.Generators.Helpers;
+using NGGen.Generators.Ir;
+
+namespace NGGen.Generators.Emit;
+
+/// <summary>Emits one generated method body (Forward, Jvp or Vjp of one function) from its IR.</summary>
+internal sealed class ProgramEmitter
+{
+    private const string TP = "global::System.Numerics.Tensors.TensorPrimitives";
+    private const string Kernels = "global::NGGen.Kernels.Batched";
+
+    private readonly IrProgram _program;
+    private readonly StoragePlan _plan;
+    private readonly IndentedTextWriter _w;
+    private readonly string _prefix;
+    private readonly HashSet<int> _initializedSlots = [];
+
+    /// <summary>Static data (constants and index tables) the method refers to: name → declaration.</summary>
+    public List<string> StaticData { get; } = [];
+
+    public ProgramEmitter(IrProgram program, IndentedTextWriter writer, string prefix)
+    {
+        _program = program;
+        _plan = new StoragePlan(program);
+        _w = writer;
+        _prefix = prefix;
+    }
+
+    /// <summary>Workspace entries: a·batch + b.</summary>
+    public (int PerSample, int Fixed) WorkspaceSize => (_plan.BatchedRows, _plan.UnbatchedLength + _plan.ScratchLength);
+
+    public void EmitBody()
+    {
+        DeclareLocals();
+        for (int id = 0; id < _program.Count; id++)
+            EmitNode(id);
+    }
+
+    // ---- Locals ---------------------------------------------------------------------------------
+
+    private string V(int id) => "v" + Literals.Int(id);
+
+    private bool IsReadOnly(int id)
+    {
+        var s = _plan.Storage[id];
+        return s.Kind switch
+        {
+            StorageKind.Theta or StorageKind.Seed or StorageKind.Inputs => true,
+            StorageKind.View => IsReadOnly(s.Source),
+            _ => false,
+        };
+    }
+
+    private string Stride(int id) => _program[id].Batched ? " * batch" : "";
+
+    private string Length(int id) => Literals.Int(_program[id].Shape.Size) + Stride(id);
+
+    private void DeclareLocals()
+    {
+        _w.WriteLine($"global::System.Span<T> scratch = workspace.Slice({Literals.Int(_plan.BatchedRows)} * batch + {Literals.Int(_plan.UnbatchedLength)}, {Literals.Int(_plan.ScratchLength)});");
+        var views = new List<int>();
+        for (int id = 0; id < _program.Count; id++)
+        {
+            var node = _program[id];
+            var s = _plan.Storage[id];
+            string type = IsReadOnly(id) ? "global::System.ReadOnlySpan<T>" : "global::System.Span<T>";
+            string? init = s.Kind switch
+            {
+                StorageKind.Theta => $"theta.Slice({Literals.Int(s.Offset)}, {Length(id)})",
+                StorageKind.Seed => $"seed.Slice({Literals.Int(s.Offset)}, {Length(id)})",
+                StorageKind.Inputs => $"inputs.Slice({Literals.Int(s.Offset)} * batch, {Length(id)})",
+                StorageKind.Gradient => $"result.Slice({Literals.Int(s.Offset)}, {Length(id)})",
+                StorageKind.Result => $"result.Slice(0, {Length(id)})",
+                StorageKind.Workspace when node.Batched => $"workspace.Slice({Literals.Int(s.Offset)} * batch, {Length(id)})",
+                StorageKind.Workspace => $"workspace.Slice({Literals.Int(_plan.BatchedRows)} * batch + {Literals.Int(s.Offset)}, {Length(id)})",
+                _ => null,
+            };
+            if (s.Kind == StorageKind.View)
+                views.Add(id);
+            else if (init is not null)
+                _w.WriteLine($"{type} {V(id)} = {init};");
+        }
+
+        // Views may refer to later nodes (a producer writing into a cotangent slot), so declare them
+        // once their source is declared.
+        var declared = new HashSet<int>(Enumerable.Range(0, _program.Count).Where(i => _plan.Storage[i].Kind is not (StorageKind.View or StorageKind.Fused)));
+        while (views.Count > 0)
+        {
+            int progress = views.RemoveAll(id =>
+            {
+                var s = _plan.Storage[id];
+                if (!declared.Contains(s.Source))
+                    return false;
+                string type = IsReadOnly(id) ? "global::System.ReadOnlySpan<T>" : "global::System.Span<T>";
+                _w.WriteLine($"{type} {V(id)} = {V(s.Source)}.Slice({Literals.Int(s.Offset)}{Stride(id)}, {Length(id)});");
+                declared.Add(id);
+                return true;
+            });
+            if (progress == 0)
+                throw new InvalidOperationException("cyclic views");
+        }
+
+        for (int id = 0; id < _program.Count; id++)
+        {
+            if (_program[id].Op != Op.Const || _plan.Storage[id].Kind == StorageKind.Fused)
+                continue;
+            string name = $"{_prefix}Const{id}";
+            StaticData.Add($"private static global::System.ReadOnlySpan<double> {name} => [{string.Join(", ", _program[id].Values.Select(Literals.Double))}];");
+            _w.WriteLine($"{Kernels}.LoadConstants({name}, {V(id)});");
+        }
+    }
+
+    // ---- Nodes ----------------------------------------------------------------------------------
+
+    private void EmitNode(int id)
+    {
+        var node = _program[id];
+        var storage = _plan.Storage[id];
+        switch (node.Op)
+        {
+            case Op.Param or Op.TangentParam or Op.CotangentInput or Op.Input or Op.Const or Op.CtSlot:
+                return;
+            case var op when OpFacts.IsElementwise(op):
+                if (storage.Kind == StorageKind.Fused)
+                    return;
+                if (node.Batched)
+                    EmitFusedGroup(id);
+                else
+                    EmitScalarElementwise(id);
+                return;
+            case Op.Gather when storage.Kind == StorageKind.View:
+                return;
+            case Op.Gather:
+            {
+                string name = $"{_prefix}Indices{id}";
+                StaticData.Add($"private static global::System.ReadOnlySpan<int> {name} => [{string.Join(", ", node.Ints.Select(Literals.Int))}];");
+                _w.WriteLine($"{Kernels}.Gather({V(node.Input(0))}, {Bool(_program[node.Input(0)].Batched)}, {name}, {V(id)}, batch, {Bool(TakeAccumulate(id))});");
+                return;
+            }
+            case Op.Concat:
+            {
+                bool accumulate = TakeAccumulate(id);
+                int offset = 0;
+                foreach (int part in node.Inputs)
+                {
+                    int size = _program[part].Shape.Size;
+                    _w.WriteLine($"{Kernels}.Store({V(part)}, {Bool(_program[part].Batched)}, {Literals.Int(size)}, {V(id)}.Slice({Literals.Int(offset)}{Stride(id)}, {Literals.Int(size)}{Stride(id)}), {Bool(node.Batched)}, {Literals.Int(size)}, batch, {Bool(accumulate)});");
+                    offset += size;
+                }
+                return;
+            }
+            case Op.Broadcast:
+                _w.WriteLine($"{Kernels}.Store({V(node.Input(0))}, {Bool(_program[node.Input(0)].Batched)}, 1, {V(id)}, {Bool(node.Batched)}, {Literals.Int(node.Shape.Size)}, batch, {Bool(TakeAccumulate(id))});");
+                return;
+            case Op.SumFeatures:
+                _w.WriteLine($"{Kernels}.SumFeatures({V(node.Input(0))}, {Bool(_program[node.Input(0)].Batched)}, {Literals.Int(_program[node.Input(0)].Shape.Size)}, {V(id)}, batch, {Bool(TakeAccumulate(id))});");
+                return;
+            case Op.BatchSum:
+                _w.WriteLine($"{Kernels}.BatchSum({V(node.Input(0))}, {Literals.Int(node.Shape.Size)}, {V(id)}, batch, {Bool(TakeAccumulate(id))});");
+                return;
+            case Op.MatMul:
+            {
+                var a = _program[node.Input(0)];
+                var b = _program[node.Input(1)];
+                _w.WriteLine($"{Kernels}.MatMul({V(node.Input(0))}, {Bool(a.Batched)}, {Literals.Int(a.Shape.Cols)}, {Bool(node.Ints[0] == 1)}, " +
+                    $"{V(node.Input(1))}, {Bool(b.Batched)}, {Literals.Int(b.Shape.Cols)}, {Bool(node.Ints[1] == 1)}, " +
+                    $"{V(id)}, {Bool(node.Batched)}, {Literals.Int(node.Ints[2])}, {Literals.Int(node.Ints[3])}, {Literals.Int(node.Ints[4])}, batch, {Bool(TakeAccumulate(id))});");
+                return;
+            }
+            case Op.Accumulate:
+                EmitAccumulate(id);
+                return;
+            case Op.Output:
+            {
+                int value = node.Input(0);
+                if (_plan.SinkOf[value] == id)
+                    return;
+                _w.WriteLine($"{Kernels}.Store({V(value)}, {Bool(_program[value].Batched)}, {Literals.Int(_program[value].Shape.Size)}, result, true, {Literals.Int(node.Shape.Size)}, batch, false);");
+                return;
+            }
+            default:
+                throw new InvalidOperationException($"cannot emit {node.Op}");
+        }
+    }
+
+    private static string Bool(bool value) => value ? "true" : "false";
+
+    /// <summary>Whether a producer adds into its destination (a slot already written, or the gradient)
+    /// rather than overwriting it; marks a slot destination as written.</summary>
+    private bool TakeAccumulate(int producer)
+    {
+        int sink = _plan.SinkOf[producer];
+        if (sink < 0)
+            return false;
+        var consumer = _program[sink];
+        if (consumer.Op == Op.Output)
+            return false;
+        int slot = consumer.Input(0);
+        if (_plan.Storage[slot].Kind == StorageKind.Gradient)
+            return true;
+        return !_initializedSlots.Add(slot);
+    }
+
+    private void EmitAccumulate(int id)
+    {
+        var node = _program[id];
+        int slot = node.Input(0), value = node.Input(1);
+        if (_plan.SinkOf[value] == id)
+            return;
+        bool isGradient = _plan.Storage[slot].Kind == StorageKind.Gradient;
+        bool initialized = isGradient || _initializedSlots.Contains(slot);
+        if (node.Ints.Count > 0)
+        {
+            if (!initialized)
+                _w.WriteLine($"{V(slot)}.Clear();");
+            string name = $"{_prefix}Indices{id}";
+            StaticData.Add($"private static global::System.ReadOnlySpan<int> {name} => [{string.Join(", ", node.Ints.Select(Literals.Int))}];");
+            _w.WriteLine($"{Kernels}.ScatterAdd({V(value)}, {Bool(_program[value].Batched)}, {name}, {V(slot)}, {Bool(_program[slot].Batched)}, batch);");
+        }
+        else
+        {
+            _w.WriteLine($"{Kernels}.Store({V(value)}, {Bool(_program[value].Batched)}, {Literals.Int(_program[value].Shape.Size)}, {V(slot)}, {Bool(_program[slot].Batched)}, {Literals.Int(_program[slot].Shape.Size)}, batch, {Bool(initialized)});");
+        }
+        if (!isGradient)
+            _initializedSlots.Add(slot);
+    }
+
+    // ---- Elementwise ----------------------------------------------------------------------------
+
+    private void EmitScalarElementwise(int id)
+    {
+        var node = _program[id];
+        int size = node.Shape.Size;
+        string Operand(int input, string e) => $"{V(input)}[{(_program[input].Shape.Size == 1 ? "0" : e)}]";
+        string expression = ScalarExpression(node, Operand(node.Input(0), "e"), node.Inputs.Count > 1 ? Operand(node.Input(1), "e") : "");
+        if (size == 1)
+            _w.WriteLine($"{V(id)}[0] = {expression.Replace("[e]", "[0]")};");
+        else
+            _w.WriteLine($"for (int e = 0; e < {Literals.Int(size)}; e++) {V(id)}[e] = {expression};");
+    }
+
+    private static string ScalarExpression(IrNode node, string a, string b) => node.Op switch
+    {
+        Op.Add => $"{a} + {b}",
+        Op.Sub => $"{a} - {b}",
+        Op.Mul => $"{a} * {b}",
+        Op.Div => $"{a} / {b}",
+        Op.Pow => $"T.Pow({a}, {b})",
+        Op.Neg => $"-{a}",
+        Op.Exp => $"T.Exp({a})",
+        Op.Log => $"T.Log({a})",
+        Op.Sin => $"T.Sin({a})",
+        Op.Cos => $"T.Cos({a})",
+        Op.Tan => $"T.Tan({a})",
+        Op.Tanh => $"T.Tanh({a})",
+        Op.Sqrt => $"T.Sqrt({a})",
+        Op.Atan => $"T.Atan({a})",
+        Op.Abs => $"T.Abs({a})",
+        Op.Sign => $"T.CreateTruncating(T.Sign({a}))",
+        Op.Relu => $"({a} > T.Zero ? {a} : T.Zero)",
+        Op.Step => $"({a} > T.Zero ? T.One : T.Zero)",
+        Op.Sigmoid => $"T.One / (T.One + T.Exp(-{a}))",
+        _ => throw new InvalidOperationException($"{node.Op} is not elementwise"),
+    };
+
+    /// <summary>
+    /// One pass over memory for a chain of elementwise ops: the batch is processed in chunks that
+    /// stay in L1, each op runs as a vectorised TensorPrimitives call on the chunk, and only the
+    /// chain's inputs and its result touch main memory.
+    /// </summary>
+    private void EmitFusedGroup(int root)
+    {
+        var members = _plan.GroupMembers(root);
+        var memberSet = new HashSet<int>(members);
+        int size = _program[root].Shape.Size;
+        bool perFeature = size > 1 && members.SelectMany(m => _program[m].Inputs).Where(i => !memberSet.Contains(i))
+            .Any(i => _program[i].Batched ? _program[i].Shape.Size == 1 : _program[i].Shape.Size > 1);
+        bool accumulate = TakeAccumulate(root);
+
+        _w.WriteLine($"// fused: {string.Join(" → ", members.Select(m => _program[m].Op))}");
+        if (perFeature)
+        {
+            _w.WriteLine($"for (int e = 0; e < {Literals.Int(size)}; e++)");
+            _w.OpenBrace();
+            _w.WriteLine($"for (int n0 = 0; n0 < batch; n0 += {StoragePlan.Chunk})");
+        }
+        else
+        {
+            _w.WriteLine($"for (int n0 = 0; n0 < {Literals.Int(size)} * batch; n0 += {StoragePlan.Chunk})");
+        }
+        _w.OpenBrace();
+        _w.WriteLine(perFeature
+            ? $"int len = global::System.Math.Min({StoragePlan.Chunk}, batch - n0);"
+            : $"int len = global::System.Math.Min({StoragePlan.Chunk}, {Literals.Int(size)} * batch - n0);");
+        string rowStart = perFeature ? "e * batch + n0" : "n0";
+
+        string Operand(int input)
+        {
+            if (memberSet.Contains(input))
+                return $"t{members.IndexOf(input)}";
+            var node = _program[input];
+            if (node.Batched)
+                return node.Shape.Size == 1 && size > 1 ? $"{V(input)}.Slice(n0, len)" : $"{V(input)}.Slice({rowStart}, len)";
+            return node.Shape.Size == 1 ? $"{V(input)}[0]" : $"{V(input)}[e]";
+        }
+
+        bool IsScalar(int input) => !memberSet.Contains(input) && !_program[input].Batched;
+
+        for (int k = 0; k < members.Count; k++)
+            _w.WriteLine($"global::System.Span<T> t{k} = scratch.Slice({k * StoragePlan.Chunk}, len);");
+        string destination = $"{V(root)}.Slice({rowStart}, len)";
+        foreach (int m in members)
+        {
+            var node = _program[m];
+            bool direct = m == root && !accumulate;
+            string target = direct ? destination : $"t{members.IndexOf(m)}";
+            string a = Operand(node.Input(0));
+            if (OpFacts.IsUnary(node.Op))
+            {
+                _w.WriteLine(UnaryCall(node.Op, a, target));
+                continue;
+            }
+            string b = Operand(node.Input(1));
+            _w.WriteLine(BinaryCall(node.Op, a, IsScalar(node.Input(0)), b, IsScalar(node.Input(1)), target));
+        }
+        if (accumulate)
+            _w.WriteLine($"{TP}.Add(t{members.IndexOf(root)}, {destination}, {destination});");
+        _w.CloseBrace();
+        if (perFeature)
+            _w.CloseBrace();
+    }
+
+    private static string UnaryCall(Op op, string x, string d) => op switch
+    {
+        Op.Neg => $"{TP}.Negate<T>({x}, {d});",
+        Op.Relu => $"{TP}.Max<T>({x}, T.Zero, {d});",
+        Op.Sign => $"{Kernels}.Sign<T>({x}, {d});",
+        Op.Step => $"{Kernels}.Step<T>({x}, {d});",
+        _ => $"{TP}.{op}<T>({x}, {d});",
+    };
+
+    private static string BinaryCall(Op op, string a, bool aScalar, string b, bool bScalar, string d)
+    {
+        string name = op switch
+        {
+            Op.Add => "Add",
+            Op.Sub => "Subtract",
+            Op.Mul => "Multiply",
+            Op.Div => "Divide",
+            _ => "Pow",
+        };
+        // TensorPrimitives has (span, scalar) overloads for all five, (scalar, span) for the
+        // non-commutative ones; swap operands of commutative ops instead.
+        if (aScalar && op is Op.Add or Op.Mul)
+            return $"{TP}.{name}<T>({b}, {a}, {d});";
+        return $"{TP}.{name}<T>({a}, {b}, {d});";
+    }
+}

@@ -1,0 +1,191 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace NGGen.Kernels;
+
+/// <summary>
+/// Loop drivers the generated code calls for non-elementwise IR ops. Layout: a batched value of n
+/// entries is n rows of <c>batch</c> contiguous samples (entry e of sample s at e·batch + s); an
+/// unbatched value (parameters, constants) is its n entries. Matrices are row-major entries.
+/// </summary>
+public static class Batched
+{
+    /// <summary>C (+)= op(A)·op(B) per sample, where each operand is batched or shared by all samples,
+    /// and an unbatched C with batched operands receives the sum over samples. Shapes are per-sample
+    /// 2D views (vectors are columns); <paramref name="aCols"/>/<paramref name="bCols"/> are the stored
+    /// column counts. Dispatches the GEMM-shaped cases to <see cref="Gemm"/>.</summary>
+    public static void MatMul<T>(ReadOnlySpan<T> a, bool aBatched, int aCols, bool transposeA,
+        ReadOnlySpan<T> b, bool bBatched, int bCols, bool transposeB,
+        Span<T> c, bool cBatched, int m, int n, int k, int batch, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!aBatched && !bBatched && !cBatched)
+        {
+            Gemm.Multiply(transposeA, transposeB, m, n, k, a, aCols, b, bCols, c, n, accumulate);
+            return;
+        }
+        if (!aBatched && bBatched && cBatched && !transposeB)
+        {
+            // Per-sample B (k×n) stored as k rows of n·batch: one GEMM over all samples.
+            Gemm.Multiply(transposeA, false, m, n * batch, k, a, aCols, b, n * batch, c, n * batch, accumulate);
+            return;
+        }
+        if (aBatched && bBatched && !cBatched && !transposeA && transposeB)
+        {
+            // Σ_s A_s·B_sᵀ: contract over (inner index, sample) with both stored as rows of k·batch.
+            Gemm.Multiply(false, true, m, n, k * batch, a, k * batch, b, k * batch, c, n, accumulate);
+            return;
+        }
+        GeneralMatMul(a, aBatched, aCols, transposeA, b, bBatched, bCols, transposeB, c, cBatched, m, n, k, batch, accumulate);
+    }
+
+    private static void GeneralMatMul<T>(ReadOnlySpan<T> a, bool aBatched, int aCols, bool transposeA,
+        ReadOnlySpan<T> b, bool bBatched, int bCols, bool transposeB,
+        Span<T> c, bool cBatched, int m, int n, int k, int batch, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int aStride = aBatched ? batch : 1, bStride = bBatched ? batch : 1, cStride = cBatched ? batch : 1;
+        if (!accumulate)
+            c[..(m * n * cStride)].Clear();
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                var cij = c.Slice((i * n + j) * cStride, cStride);
+                for (int p = 0; p < k; p++)
+                {
+                    int ai = transposeA ? p * aCols + i : i * aCols + p;
+                    int bi = transposeB ? j * bCols + p : p * bCols + j;
+                    var aRow = a.Slice(ai * aStride, aStride);
+                    var bRow = b.Slice(bi * bStride, bStride);
+                    if (cBatched)
+                    {
+                        if (aBatched && bBatched)
+                            TensorPrimitives.FusedMultiplyAdd(aRow, bRow, cij, cij);
+                        else if (aBatched)
+                            TensorPrimitives.FusedMultiplyAdd(aRow, bRow[0], cij, cij);
+                        else
+                            TensorPrimitives.FusedMultiplyAdd(bRow, aRow[0], cij, cij);
+                    }
+                    else
+                    {
+                        T term = aBatched && bBatched ? TensorPrimitives.Dot(aRow, bRow)
+                            : aBatched ? TensorPrimitives.Sum(aRow) * bRow[0]
+                            : bBatched ? aRow[0] * TensorPrimitives.Sum(bRow)
+                            : aRow[0] * bRow[0];
+                        cij[0] += term;
+                    }
+                }
+            }
+    }
+
+    /// <summary>dst (+)= src where src has <paramref name="srcSize"/> entries (1 broadcasts over the
+    /// <paramref name="dstSize"/> entries of dst) and an unbatched src is repeated for every sample.</summary>
+    public static void Store<T>(ReadOnlySpan<T> src, bool srcBatched, int srcSize, Span<T> dst, bool dstBatched, int dstSize, int batch, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (srcBatched && !dstBatched)
+            throw new InvalidOperationException("A per-sample value cannot be stored into a shared one without summing over samples.");
+        int rowLength = dstBatched ? batch : 1;
+        for (int e = 0; e < dstSize; e++)
+        {
+            int se = srcSize == 1 ? 0 : e;
+            var row = dst.Slice(e * rowLength, rowLength);
+            if (srcBatched)
+            {
+                var source = src.Slice(se * batch, batch);
+                if (accumulate)
+                    TensorPrimitives.Add(row, source, row);
+                else
+                    source.CopyTo(row);
+            }
+            else if (accumulate)
+            {
+                TensorPrimitives.Add(row, src[se], row);
+            }
+            else
+            {
+                row.Fill(src[se]);
+            }
+        }
+    }
+
+    /// <summary>dst (+)= Σ over the <paramref name="size"/> entries of each sample.</summary>
+    public static void SumFeatures<T>(ReadOnlySpan<T> src, bool batched, int size, Span<T> dst, int batch, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rowLength = batched ? batch : 1;
+        var row = dst[..rowLength];
+        if (!accumulate)
+            row.Clear();
+        for (int e = 0; e < size; e++)
+            TensorPrimitives.Add(row, src.Slice(e * rowLength, rowLength), row);
+    }
+
+    /// <summary>dst[e] (+)= Σ_samples src[e, sample].</summary>
+    public static void BatchSum<T>(ReadOnlySpan<T> src, int size, Span<T> dst, int batch, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int e = 0; e < size; e++)
+        {
+            T sum = TensorPrimitives.Sum(src.Slice(e * batch, batch));
+            dst[e] = accumulate ? dst[e] + sum : sum;
+        }
+    }
+
+    /// <summary>dst[e] (+)= src[indices[e]] (rows of samples when batched).</summary>
+    public static void Gather<T>(ReadOnlySpan<T> src, bool batched, ReadOnlySpan<int> indices, Span<T> dst, int batch, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rowLength = batched ? batch : 1;
+        for (int e = 0; e < indices.Length; e++)
+        {
+            var source = src.Slice(indices[e] * rowLength, rowLength);
+            var row = dst.Slice(e * rowLength, rowLength);
+            if (accumulate)
+                TensorPrimitives.Add(row, source, row);
+            else
+                source.CopyTo(row);
+        }
+    }
+
+    /// <summary>dst[indices[e]] += src[e]: the transpose of <see cref="Gather"/>.</summary>
+    public static void ScatterAdd<T>(ReadOnlySpan<T> src, bool srcBatched, ReadOnlySpan<int> indices, Span<T> dst, bool dstBatched, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (srcBatched && !dstBatched)
+            throw new InvalidOperationException("A per-sample value cannot be scattered into a shared one without summing over samples.");
+        int dstRow = dstBatched ? batch : 1;
+        for (int e = 0; e < indices.Length; e++)
+        {
+            var row = dst.Slice(indices[e] * dstRow, dstRow);
+            if (srcBatched)
+                TensorPrimitives.Add(row, src.Slice(e * batch, batch), row);
+            else
+                TensorPrimitives.Add(row, src[e], row);
+        }
+    }
+
+    /// <summary>Converts double-precision constants into the working precision.</summary>
+    public static void LoadConstants<T>(ReadOnlySpan<double> values, Span<T> dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < values.Length; i++)
+            dst[i] = T.CreateTruncating(values[i]);
+    }
+
+    /// <summary>dst = sign(x) (−1, 0 or 1).</summary>
+    public static void Sign<T>(ReadOnlySpan<T> x, Span<T> dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < x.Length; i++)
+            dst[i] = T.CreateTruncating(T.Sign(x[i]));
+    }
+
+    /// <summary>dst = 1 where x &gt; 0, else 0 (the derivative of Relu).</summary>
+    public static void Step<T>(ReadOnlySpan<T> x, Span<T> dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < x.Length; i++)
+            dst[i] = x[i] > T.Zero ? T.One : T.Zero;
+    }
+}

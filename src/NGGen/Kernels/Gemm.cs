@@ -1,0 +1,261 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace NGGen.Kernels;
+
+/// <summary>
+/// Dense general matrix multiplication (GEMM) on row-major <see cref="float"/> and <see cref="double"/> matrices.
+/// </summary>
+/// <remarks>
+/// Large products use the packed, cache-blocked scheme of Goto and van de Geijn: op(B) is packed a kc×nc block at
+/// a time, op(A) an mc×kc block at a time, and a register-blocked FMA micro-kernel (Vector512, Vector256 or scalar,
+/// chosen by the hardware) computes MR×NR tiles of C. Packing buffers are per-thread and reused, so steady-state
+/// calls do not allocate. Skinny and tiny products skip packing.
+/// </remarks>
+public static class Gemm
+{
+    // Depth of a packed block: one B micro-panel (kc·NR elements, 32 KiB at 256) stays in the 48 KiB L1.
+    private static readonly int KcMax = int.Parse(Environment.GetEnvironmentVariable("KC") ?? "256"); private static readonly bool s_packA = Environment.GetEnvironmentVariable("NOPACKA") == null; private static readonly bool s_packB = Environment.GetEnvironmentVariable("NOPACKB") == null;
+
+    // Columns of a packed B block; the block (kc·nc elements) lives in L3.
+    private static readonly int NcMax = int.Parse(Environment.GetEnvironmentVariable("NC") ?? "4096");
+
+    // Work (m·n·k) below which packing overhead outweighs the micro-kernel's advantage.
+    private const long DirectMaxWork = 8 * 8 * 8;
+
+    /// <summary>
+    /// Computes <c>C = op(A)·op(B)</c> (<paramref name="accumulate"/> false) or <c>C += op(A)·op(B)</c> (true).
+    /// </summary>
+    /// <remarks>
+    /// All matrices are row-major. op(A) is <paramref name="m"/>×<paramref name="k"/>, op(B) is
+    /// <paramref name="k"/>×<paramref name="n"/> and C is <paramref name="m"/>×<paramref name="n"/> with element
+    /// (i, j) at <c>c[i*ldc + j]</c>. With <paramref name="transposeA"/> false, op(A)(i, p) = <c>a[i*lda + p]</c>;
+    /// with it true, op(A)(i, p) = <c>a[p*lda + i]</c>. B and <paramref name="ldb"/> work the same way.
+    /// <paramref name="c"/> must not overlap <paramref name="a"/> or <paramref name="b"/>.
+    /// </remarks>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="transposeA">Whether op(A) is the transpose of the stored A.</param>
+    /// <param name="transposeB">Whether op(B) is the transpose of the stored B.</param>
+    /// <param name="m">Rows of op(A) and C.</param>
+    /// <param name="n">Columns of op(B) and C.</param>
+    /// <param name="k">Columns of op(A) and rows of op(B).</param>
+    /// <param name="a">Storage of A.</param>
+    /// <param name="lda">Row stride of the stored A, at least its row length (k, or m when transposed).</param>
+    /// <param name="b">Storage of B.</param>
+    /// <param name="ldb">Row stride of the stored B, at least its row length (n, or k when transposed).</param>
+    /// <param name="c">Storage of C.</param>
+    /// <param name="ldc">Row stride of C, at least <paramref name="n"/>.</param>
+    /// <param name="accumulate">Whether to add the product to C instead of overwriting it.</param>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative or a leading dimension is too small.</exception>
+    /// <exception cref="ArgumentException">A span is too short for its matrix, or <paramref name="c"/> overlaps an input.</exception>
+    public static void Multiply<T>(
+        bool transposeA,
+        bool transposeB,
+        int m,
+        int n,
+        int k,
+        ReadOnlySpan<T> a,
+        int lda,
+        ReadOnlySpan<T> b,
+        int ldb,
+        Span<T> c,
+        int ldc,
+        bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+        {
+            ThrowNotSupported(typeof(T));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        int aLength = RequiredLength(transposeA ? k : m, transposeA ? m : k, lda, a.Length, nameof(a), nameof(lda));
+        int bLength = RequiredLength(transposeB ? n : k, transposeB ? k : n, ldb, b.Length, nameof(b), nameof(ldb));
+        int cLength = RequiredLength(m, n, ldc, c.Length, nameof(c), nameof(ldc));
+
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        Span<T> cUsed = c[..cLength];
+        if (cUsed.Overlaps(a[..aLength]))
+        {
+            throw new ArgumentException("The output matrix overlaps the input matrix A.", nameof(c));
+        }
+
+        if (cUsed.Overlaps(b[..bLength]))
+        {
+            throw new ArgumentException("The output matrix overlaps the input matrix B.", nameof(c));
+        }
+
+        if (k == 0)
+        {
+            if (!accumulate)
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    c.Slice(i * ldc, n).Clear();
+                }
+            }
+
+            return;
+        }
+
+        unsafe
+        {
+            fixed (T* pa = a)
+            fixed (T* pb = b)
+            fixed (T* pc = c)
+            {
+                if (UseDirect<T>(m, n, k))
+                {
+                    GemmDirect.Multiply(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                }
+                else
+                {
+                    MultiplyBlocked(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                }
+            }
+        }
+    }
+
+    // Packing pays off only when each packed element is reused across enough micro-kernel calls; with fewer rows
+    // (or columns) than a quarter tile the padded micro-kernel would mostly multiply zeros.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool UseDirect<T>(int m, int n, int k)
+        where T : unmanaged
+        => m < GemmMicroKernels.Mr<T>() / 4 + 1
+            || n < GemmMicroKernels.Nr<T>() / 4
+            || (long)m * n * k <= DirectMaxWork;
+
+    private static unsafe void MultiplyBlocked<T>(
+        bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int mr = GemmMicroKernels.Mr<T>();
+        int nr = GemmMicroKernels.Nr<T>();
+        int mcMax = McMax<T>();
+
+        // Blocks of equal size per dimension, so a dimension just over the limit is not split into a full block
+        // and a sliver that runs the micro-kernel with poor reuse.
+        int kc = EvenBlock(k, KcMax, 1);
+        int mc = EvenBlock(m, mcMax, mr);
+        int nc = EvenBlock(n, NcMax, nr);
+
+        nint packedALength = GemmScratch<T>.AlignLength((nint)mc * kc);
+        nint packedBLength = GemmScratch<T>.AlignLength((nint)nc * kc);
+        T* scratch = GemmScratch<T>.Get(packedALength + packedBLength + (mr * nr));
+        T* packedA = scratch;
+        T* packedB = scratch + packedALength;
+        T* tile = packedB + packedBLength;
+
+        // Each column block of C is independent: a parallel loop over jc (with per-thread scratch) needs no other change.
+        for (int jc = 0; jc < n; jc += nc)
+        {
+            int ncCur = Math.Min(nc, n - jc);
+            for (int pc = 0; pc < k; pc += kc)
+            {
+                int kcCur = Math.Min(kc, k - pc);
+                T* bBlock = transB ? b + (jc * ldb) + pc : b + (pc * ldb) + jc;
+                if (s_packB) GemmPacking.PackB(transB, bBlock, ldb, kcCur, ncCur, packedB);
+
+                // Later depth blocks add to what the first one wrote.
+                bool load = accumulate || pc > 0;
+                for (int ic = 0; ic < m; ic += mc)
+                {
+                    int mcCur = Math.Min(mc, m - ic);
+                    T* aBlock = transA ? a + (pc * lda) + ic : a + (ic * lda) + pc;
+                    if (s_packA) GemmPacking.PackA(transA, aBlock, lda, mcCur, kcCur, packedA);
+                    MacroKernel(mcCur, ncCur, kcCur, packedA, packedB, c + (ic * ldc) + jc, ldc, load, tile);
+                }
+            }
+        }
+    }
+
+    // C[mc×nc] (+)= packedA·packedB, one MR×NR tile at a time. The B micro-panel stays in L1 while the inner loop
+    // streams every A micro-panel of the block past it.
+    private static unsafe void MacroKernel<T>(
+        int mc, int nc, int kc, T* packedA, T* packedB, T* c, nint ldc, bool load, T* tile)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int mr = GemmMicroKernels.Mr<T>();
+        int nr = GemmMicroKernels.Nr<T>();
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            T* bPanel = packedB + ((nint)jr * kc);
+            T* cColumn = c + jr;
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int rows = Math.Min(mr, mc - ir);
+                T* aPanel = packedA + ((nint)ir * kc);
+                T* cTile = cColumn + (ir * ldc);
+                if (rows == mr && cols == nr)
+                {
+                    GemmMicroKernels.Run(kc, aPanel, bPanel, cTile, ldc, load);
+                }
+                else
+                {
+                    // Edge tile: compute the full zero-padded tile aside, then copy in only the part inside C.
+                    GemmMicroKernels.Run(kc, aPanel, bPanel, tile, nr, load: false);
+                    for (int i = 0; i < rows; i++)
+                    {
+                        T* src = tile + (i * nr);
+                        T* dst = cTile + (i * ldc);
+                        for (int j = 0; j < cols; j++)
+                        {
+                            dst[j] = load ? dst[j] + src[j] : src[j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Rows of a packed A block, a multiple of MR; the block (mc·kc elements) stays in the 2 MiB L2.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int McMax<T>()
+        where T : unmanaged
+        => s_mcf * GemmMicroKernels.Mr<T>();
+    private static readonly int s_mcf = int.Parse(Environment.GetEnvironmentVariable("MCF") ?? "16");
+
+    // Splits `extent` into ceil(extent/max) equal blocks, each rounded up to a multiple of `multiple`.
+    private static int EvenBlock(int extent, int max, int multiple)
+    {
+        int blocks = (extent + max - 1) / max;
+        int size = (extent + blocks - 1) / blocks;
+        return (size + multiple - 1) / multiple * multiple;
+    }
+
+    // Validates one stored operand with `rows` rows of `cols` elements at stride `ld`; returns the elements it spans.
+    private static int RequiredLength(int rows, int cols, int ld, int length, string name, string ldName)
+    {
+        if (ld < cols)
+        {
+            throw new ArgumentOutOfRangeException(
+                ldName, ld, $"The leading dimension must be at least the stored row length ({cols}).");
+        }
+
+        if (rows == 0 || cols == 0)
+        {
+            return 0;
+        }
+
+        long required = ((long)(rows - 1) * ld) + cols;
+        if (length < required)
+        {
+            throw new ArgumentException(
+                $"The span holds {length} elements but a {rows}×{cols} matrix with leading dimension {ld} needs {required}.",
+                name);
+        }
+
+        return (int)required;
+    }
+
+    private static void ThrowNotSupported(Type type)
+        => throw new NotSupportedException($"Gemm supports float and double elements, not {type}.");
+}

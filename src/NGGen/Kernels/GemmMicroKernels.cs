@@ -1,0 +1,347 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NGGen.Kernels;
+
+/// <summary>
+/// Register-blocked GEMM micro-kernels. Each computes one MR×NR tile of C from a packed A micro-panel
+/// (MR values per k step) and a packed B micro-panel (NR values per k step).
+/// </summary>
+/// <remarks>
+/// The vector width is chosen once per process: Vector512 where accelerated, else Vector256 with FMA, else scalar.
+/// All size queries are JIT-time constants, so the generic callers specialise to a single kernel per element type.
+/// </remarks>
+internal static unsafe class GemmMicroKernels
+{
+    /// <summary>Rows per register tile on the Vector512 path (24 zmm accumulators of 32 architectural registers).</summary>
+    internal const int Mr512 = 12;
+
+    /// <summary>Rows per register tile on the Vector256 path (12 ymm accumulators of 16 architectural registers).</summary>
+    internal const int Mr256 = 6;
+
+    /// <summary>Rows and columns per register tile on the scalar path.</summary>
+    internal const int MrScalar = 4;
+
+    /// <summary>Columns per register tile on the scalar path.</summary>
+    internal const int NrScalar = 4;
+
+    /// <summary>Gets whether the Vector512 kernels are used.</summary>
+    internal static bool Use512
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Vector512.IsHardwareAccelerated;
+    }
+
+    /// <summary>Gets whether the Vector256 kernels are used.</summary>
+    internal static bool Use256
+    {
+        // Without hardware FMA, Vector256.FusedMultiplyAdd is emulated in software and far slower than scalar code.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => !Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated && Fma.IsSupported;
+    }
+
+    /// <summary>Rows of C per micro-kernel tile for element type <typeparamref name="T"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Mr<T>()
+        where T : unmanaged
+        => Use512 ? Mr512 : Use256 ? Mr256 : MrScalar;
+
+    /// <summary>Columns of C per micro-kernel tile for element type <typeparamref name="T"/> (two vectors wide).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Nr<T>()
+        where T : unmanaged
+        => Use512 ? 2 * Vector512<T>.Count : Use256 ? 2 * Vector256<T>.Count : NrScalar;
+
+    /// <summary>
+    /// Computes <c>C = Ap·Bp</c> (<paramref name="load"/> false) or <c>C += Ap·Bp</c> (true) for one full MR×NR tile.
+    /// </summary>
+    /// <param name="kc">Depth of the packed panels.</param>
+    /// <param name="a">Packed A micro-panel: <c>kc</c> groups of MR values.</param>
+    /// <param name="b">Packed B micro-panel: <c>kc</c> groups of NR values, 64-byte aligned.</param>
+    /// <param name="c">Top-left element of the C tile.</param>
+    /// <param name="ldc">Row stride of C in elements.</param>
+    /// <param name="load">Whether to add to the existing contents of C.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Run<T>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Use512)
+        {
+            Kernel512(kc, a, b, c, ldc, load);
+        }
+        else if (Use256)
+        {
+            Kernel256(kc, a, b, c, ldc, load);
+        }
+        else
+        {
+            KernelScalar(kc, a, b, c, ldc, load);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> MultiplyAdd<T>(Vector512<T> x, Vector512<T> y, Vector512<T> z)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>();
+        }
+
+        return Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> MultiplyAdd<T>(Vector256<T> x, Vector256<T> y, Vector256<T> z)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vector256.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>();
+        }
+
+        return Vector256.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+    }
+
+    // The C tile is touched only after the k loop; requesting its lines first hides their miss latency behind it.
+    private static readonly bool s_pfStart = Environment.GetEnvironmentVariable("PFSTART") != "0";
+    private static readonly int s_pfStartLevel = int.Parse(Environment.GetEnvironmentVariable("PFLEVEL") ?? "0");
+    private static readonly int s_pfTail = int.Parse(Environment.GetEnvironmentVariable("PFTAIL") ?? "0");
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile<T>(T* c, nint ldc, int rows, int rowBytes, int level)
+        where T : unmanaged
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        byte* row = (byte*)c;
+        nint stride = ldc * sizeof(T);
+        for (int i = 0; i < rows; i++)
+        {
+            if (level == 0) { Sse.Prefetch0(row);
+            Sse.Prefetch0(row + rowBytes - 1); } else { Sse.Prefetch1(row);
+            Sse.Prefetch1(row + rowBytes - 1); }
+            row += stride;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow512<T>(T* c, Vector512<T> lo, Vector512<T> hi, bool load)
+        where T : unmanaged
+    {
+        T* c1 = c + Vector512<T>.Count;
+        if (load)
+        {
+            lo += Vector512.Load(c);
+            hi += Vector512.Load(c1);
+        }
+
+        lo.Store(c);
+        hi.Store(c1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow256<T>(T* c, Vector256<T> lo, Vector256<T> hi, bool load)
+        where T : unmanaged
+    {
+        T* c1 = c + Vector256<T>.Count;
+        if (load)
+        {
+            lo += Vector256.Load(c);
+            hi += Vector256.Load(c1);
+        }
+
+        lo.Store(c);
+        hi.Store(c1);
+    }
+
+    // Twelve rows × two zmm columns: 24 accumulators + 2 B vectors + 1 broadcast fit the 32 zmm registers,
+    // and 24 independent FMAs per k step cover the 4-cycle FMA latency on both FMA ports.
+    private static void Kernel512<T>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
+        where T : unmanaged
+    {
+        const int mr = Mr512;
+        int w = Vector512<T>.Count;
+        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<T> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<T> c60 = default, c61 = default, c70 = default, c71 = default;
+        Vector512<T> c80 = default, c81 = default, c90 = default, c91 = default;
+        Vector512<T> ca0 = default, ca1 = default, cb0 = default, cb1 = default;
+        if (s_pfStart) PrefetchTile(c, ldc, mr, 2 * w * sizeof(T), s_pfStartLevel);
+        nint end = kc - s_pfTail;
+        nint p = 0;
+        while (true)
+        {
+        for (; p < end; p++)
+        {
+            Vector512<T> b0 = Vector512.Load(b);
+            Vector512<T> b1 = Vector512.Load(b + w);
+            Vector512<T> x;
+            x = Vector512.Create(a[0]);
+            c00 = MultiplyAdd(x, b0, c00);
+            c01 = MultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[1]);
+            c10 = MultiplyAdd(x, b0, c10);
+            c11 = MultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[2]);
+            c20 = MultiplyAdd(x, b0, c20);
+            c21 = MultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[3]);
+            c30 = MultiplyAdd(x, b0, c30);
+            c31 = MultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a[4]);
+            c40 = MultiplyAdd(x, b0, c40);
+            c41 = MultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a[5]);
+            c50 = MultiplyAdd(x, b0, c50);
+            c51 = MultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a[6]);
+            c60 = MultiplyAdd(x, b0, c60);
+            c61 = MultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a[7]);
+            c70 = MultiplyAdd(x, b0, c70);
+            c71 = MultiplyAdd(x, b1, c71);
+            x = Vector512.Create(a[8]);
+            c80 = MultiplyAdd(x, b0, c80);
+            c81 = MultiplyAdd(x, b1, c81);
+            x = Vector512.Create(a[9]);
+            c90 = MultiplyAdd(x, b0, c90);
+            c91 = MultiplyAdd(x, b1, c91);
+            x = Vector512.Create(a[10]);
+            ca0 = MultiplyAdd(x, b0, ca0);
+            ca1 = MultiplyAdd(x, b1, ca1);
+            x = Vector512.Create(a[11]);
+            cb0 = MultiplyAdd(x, b0, cb0);
+            cb1 = MultiplyAdd(x, b1, cb1);
+            a += mr;
+            b += 2 * w;
+        }
+        if (end == kc) break;
+        if (s_pfTail > 0) PrefetchTile(c, ldc, mr, 2 * w * sizeof(T), 0);
+        end = kc;
+        }
+
+        StoreRow512(c, c00, c01, load);
+        StoreRow512(c + ldc, c10, c11, load);
+        StoreRow512(c + (2 * ldc), c20, c21, load);
+        StoreRow512(c + (3 * ldc), c30, c31, load);
+        StoreRow512(c + (4 * ldc), c40, c41, load);
+        StoreRow512(c + (5 * ldc), c50, c51, load);
+        StoreRow512(c + (6 * ldc), c60, c61, load);
+        StoreRow512(c + (7 * ldc), c70, c71, load);
+        StoreRow512(c + (8 * ldc), c80, c81, load);
+        StoreRow512(c + (9 * ldc), c90, c91, load);
+        StoreRow512(c + (10 * ldc), ca0, ca1, load);
+        StoreRow512(c + (11 * ldc), cb0, cb1, load);
+    }
+
+    // Six rows × two ymm columns: 12 accumulators + 2 B vectors + 1 broadcast fit the 16 ymm registers.
+    private static void Kernel256<T>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
+        where T : unmanaged
+    {
+        const int mr = Mr256;
+        int w = Vector256<T>.Count;
+        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<T> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector256<T> c40 = default, c41 = default, c50 = default, c51 = default;
+
+        for (nint p = 0; p < kc; p++)
+        {
+            Vector256<T> b0 = Vector256.Load(b);
+            Vector256<T> b1 = Vector256.Load(b + w);
+            Vector256<T> x;
+            x = Vector256.Create(a[0]);
+            c00 = MultiplyAdd(x, b0, c00);
+            c01 = MultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a[1]);
+            c10 = MultiplyAdd(x, b0, c10);
+            c11 = MultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a[2]);
+            c20 = MultiplyAdd(x, b0, c20);
+            c21 = MultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a[3]);
+            c30 = MultiplyAdd(x, b0, c30);
+            c31 = MultiplyAdd(x, b1, c31);
+            x = Vector256.Create(a[4]);
+            c40 = MultiplyAdd(x, b0, c40);
+            c41 = MultiplyAdd(x, b1, c41);
+            x = Vector256.Create(a[5]);
+            c50 = MultiplyAdd(x, b0, c50);
+            c51 = MultiplyAdd(x, b1, c51);
+            a += mr;
+            b += 2 * w;
+        }
+
+        StoreRow256(c, c00, c01, load);
+        StoreRow256(c + ldc, c10, c11, load);
+        StoreRow256(c + (2 * ldc), c20, c21, load);
+        StoreRow256(c + (3 * ldc), c30, c31, load);
+        StoreRow256(c + (4 * ldc), c40, c41, load);
+        StoreRow256(c + (5 * ldc), c50, c51, load);
+    }
+
+    // Plain multiply-add rather than T.FusedMultiplyAdd: without hardware FMA the fused form is a slow software call.
+    private static void KernelScalar<T>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const int mr = MrScalar;
+        T c00 = T.Zero, c01 = T.Zero, c02 = T.Zero, c03 = T.Zero;
+        T c10 = T.Zero, c11 = T.Zero, c12 = T.Zero, c13 = T.Zero;
+        T c20 = T.Zero, c21 = T.Zero, c22 = T.Zero, c23 = T.Zero;
+        T c30 = T.Zero, c31 = T.Zero, c32 = T.Zero, c33 = T.Zero;
+        for (nint p = 0; p < kc; p++)
+        {
+            T b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
+            T x = a[0];
+            c00 += x * b0;
+            c01 += x * b1;
+            c02 += x * b2;
+            c03 += x * b3;
+            x = a[1];
+            c10 += x * b0;
+            c11 += x * b1;
+            c12 += x * b2;
+            c13 += x * b3;
+            x = a[2];
+            c20 += x * b0;
+            c21 += x * b1;
+            c22 += x * b2;
+            c23 += x * b3;
+            x = a[3];
+            c30 += x * b0;
+            c31 += x * b1;
+            c32 += x * b2;
+            c33 += x * b3;
+            a += mr;
+            b += NrScalar;
+        }
+
+        StoreRowScalar(c, c00, c01, c02, c03, load);
+        StoreRowScalar(c + ldc, c10, c11, c12, c13, load);
+        StoreRowScalar(c + (2 * ldc), c20, c21, c22, c23, load);
+        StoreRowScalar(c + (3 * ldc), c30, c31, c32, c33, load);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRowScalar<T>(T* c, T v0, T v1, T v2, T v3, bool load)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (load)
+        {
+            v0 += c[0];
+            v1 += c[1];
+            v2 += c[2];
+            v3 += c[3];
+        }
+
+        c[0] = v0;
+        c[1] = v1;
+        c[2] = v2;
+        c[3] = v3;
+    }
+}

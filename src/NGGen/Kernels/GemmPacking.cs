@@ -1,0 +1,234 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NGGen.Kernels;
+
+/// <summary>
+/// Copies blocks of op(A) and op(B) into the contiguous, zero-padded micro-panel layout the micro-kernels read.
+/// </summary>
+/// <remarks>
+/// A panel of width <c>w</c> (MR for A, NR for B) and depth <c>kc</c> stores element (p, x) at <c>p*w + x</c>,
+/// so the kernel reads both panels strictly sequentially. Lanes past the edge of the matrix are zero, which lets
+/// the kernel always compute a full tile.
+/// </remarks>
+internal static unsafe class GemmPacking
+{
+    /// <summary>Packs the <paramref name="mc"/>×<paramref name="kc"/> block of op(A) into MR-row panels.</summary>
+    /// <param name="transA">Whether op(A) is Aᵀ.</param>
+    /// <param name="src">Element op(A)(i0, p0) of the block's top-left corner.</param>
+    /// <param name="lda">Row stride of the stored A.</param>
+    /// <param name="mc">Rows of the block.</param>
+    /// <param name="kc">Depth of the block.</param>
+    /// <param name="dst">Destination with room for <c>ceil(mc/MR)*MR*kc</c> elements.</param>
+    internal static void PackA<T>(bool transA, T* src, nint lda, int mc, int kc, T* dst)
+        where T : unmanaged
+    {
+        int mr = GemmMicroKernels.Mr<T>();
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            if (transA)
+            {
+                PackContiguous(src + ir, lda, rows, kc, dst, mr);
+            }
+            else
+            {
+                PackStrided(src + (ir * lda), lda, rows, kc, dst, mr);
+            }
+
+            dst += (nint)mr * kc;
+        }
+    }
+
+    /// <summary>Packs the <paramref name="kc"/>×<paramref name="nc"/> block of op(B) into NR-column panels.</summary>
+    /// <param name="transB">Whether op(B) is Bᵀ.</param>
+    /// <param name="src">Element op(B)(p0, j0) of the block's top-left corner.</param>
+    /// <param name="ldb">Row stride of the stored B.</param>
+    /// <param name="kc">Depth of the block.</param>
+    /// <param name="nc">Columns of the block.</param>
+    /// <param name="dst">Destination with room for <c>ceil(nc/NR)*NR*kc</c> elements, 64-byte aligned.</param>
+    internal static void PackB<T>(bool transB, T* src, nint ldb, int kc, int nc, T* dst)
+        where T : unmanaged
+    {
+        int nr = GemmMicroKernels.Nr<T>();
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            if (transB)
+            {
+                PackStrided(src + (jr * ldb), ldb, cols, kc, dst, nr);
+            }
+            else
+            {
+                PackContiguous(src + jr, ldb, cols, kc, dst, nr);
+            }
+
+            dst += (nint)nr * kc;
+        }
+    }
+
+    // Panel element (p, x) = src[p*ld + x]: each k step is one contiguous run of `count` elements.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PackContiguous<T>(T* src, nint ld, int count, int kc, T* dst, int width)
+        where T : unmanaged
+    {
+        if (count == width)
+        {
+            if (Vector512.IsHardwareAccelerated && width == 2 * Vector512<T>.Count)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    Vector512.Store(Vector512.Load(src), dst);
+                    Vector512.Store(Vector512.Load(src + Vector512<T>.Count), dst + Vector512<T>.Count);
+                    src += ld;
+                    dst += width;
+                }
+            }
+            else
+            {
+                uint bytes = (uint)(width * sizeof(T));
+                for (int p = 0; p < kc; p++)
+                {
+                    Unsafe.CopyBlockUnaligned(dst, src, bytes);
+                    src += ld;
+                    dst += width;
+                }
+            }
+
+            return;
+        }
+
+        for (int p = 0; p < kc; p++)
+        {
+            int x = 0;
+            for (; x < count; x++)
+            {
+                dst[x] = src[x];
+            }
+
+            for (; x < width; x++)
+            {
+                dst[x] = default;
+            }
+
+            src += ld;
+            dst += width;
+        }
+    }
+
+    // Panel element (p, x) = src[x*ld + p]: a transpose. Groups of four source rows go through 4×4 register
+    // transposes; leftover rows are copied one element at a time. The panel is small enough to stay in L1 while
+    // its strided columns fill in.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PackStrided<T>(T* src, nint ld, int count, int kc, T* dst, int width)
+        where T : unmanaged
+    {
+        int x = 0;
+        if (width % 4 == 0 && ((typeof(T) == typeof(float) && Sse.IsSupported) || (typeof(T) == typeof(double) && Avx.IsSupported)))
+        {
+            for (; x + 4 <= count; x += 4)
+            {
+                T* r0 = src + (x * ld);
+                T* d = dst + x;
+                if (typeof(T) == typeof(float))
+                {
+                    Transpose4Rows((float*)r0, ld, kc, (float*)d, width);
+                }
+                else
+                {
+                    Transpose4Rows((double*)r0, ld, kc, (double*)d, width);
+                }
+            }
+        }
+
+        for (; x < count; x++)
+        {
+            T* row = src + (x * ld);
+            T* d = dst + x;
+            for (int p = 0; p < kc; p++)
+            {
+                *d = row[p];
+                d += width;
+            }
+        }
+
+        for (; x < width; x++)
+        {
+            T* d = dst + x;
+            for (int p = 0; p < kc; p++)
+            {
+                *d = default;
+                d += width;
+            }
+        }
+    }
+
+    // dst[p*width + i] = row_i[p] for the four rows at r0, r0+ld, r0+2ld, r0+3ld.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4Rows(float* r0, nint ld, int kc, float* dst, int width)
+    {
+        float* r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
+        nint w = width;
+        int p = 0;
+        for (; p + 4 <= kc; p += 4)
+        {
+            Vector128<float> a = Sse.LoadVector128(r0 + p);
+            Vector128<float> b = Sse.LoadVector128(r1 + p);
+            Vector128<float> c = Sse.LoadVector128(r2 + p);
+            Vector128<float> d = Sse.LoadVector128(r3 + p);
+            Vector128<float> ab0 = Sse.UnpackLow(a, b);
+            Vector128<float> ab1 = Sse.UnpackHigh(a, b);
+            Vector128<float> cd0 = Sse.UnpackLow(c, d);
+            Vector128<float> cd1 = Sse.UnpackHigh(c, d);
+            float* o = dst + (p * w);
+            Sse.Store(o, Sse.MoveLowToHigh(ab0, cd0));
+            Sse.Store(o + w, Sse.MoveHighToLow(cd0, ab0));
+            Sse.Store(o + (2 * w), Sse.MoveLowToHigh(ab1, cd1));
+            Sse.Store(o + (3 * w), Sse.MoveHighToLow(cd1, ab1));
+        }
+
+        for (; p < kc; p++)
+        {
+            float* o = dst + (p * w);
+            o[0] = r0[p];
+            o[1] = r1[p];
+            o[2] = r2[p];
+            o[3] = r3[p];
+        }
+    }
+
+    // dst[p*width + i] = row_i[p] for the four rows at r0, r0+ld, r0+2ld, r0+3ld.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4Rows(double* r0, nint ld, int kc, double* dst, int width)
+    {
+        double* r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
+        nint w = width;
+        int p = 0;
+        for (; p + 4 <= kc; p += 4)
+        {
+            Vector256<double> a = Avx.LoadVector256(r0 + p);
+            Vector256<double> b = Avx.LoadVector256(r1 + p);
+            Vector256<double> c = Avx.LoadVector256(r2 + p);
+            Vector256<double> d = Avx.LoadVector256(r3 + p);
+            Vector256<double> ab0 = Avx.UnpackLow(a, b);
+            Vector256<double> ab1 = Avx.UnpackHigh(a, b);
+            Vector256<double> cd0 = Avx.UnpackLow(c, d);
+            Vector256<double> cd1 = Avx.UnpackHigh(c, d);
+            double* o = dst + (p * w);
+            Avx.Store(o, Avx.Permute2x128(ab0, cd0, 0x20));
+            Avx.Store(o + w, Avx.Permute2x128(ab1, cd1, 0x20));
+            Avx.Store(o + (2 * w), Avx.Permute2x128(ab0, cd0, 0x31));
+            Avx.Store(o + (3 * w), Avx.Permute2x128(ab1, cd1, 0x31));
+        }
+
+        for (; p < kc; p++)
+        {
+            double* o = dst + (p * w);
+            o[0] = r0[p];
+            o[1] = r1[p];
+            o[2] = r2[p];
+            o[3] = r3[p];
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using System.Numerics;
+
+namespace NGGen.Tests.Checking;
+
+/// <summary>
+/// Numerical checks of generated model code (JAX check_jvp/check_vjp style). Tolerances:
+/// forward vs the eager oracle: ‖gen − ref‖∞ ≤ 1e-12 · max(1, ‖ref‖∞) in double;
+/// JVP vs central differences: ‖Jv − fd‖ ≤ 1e-7 · max(‖fd‖, 1e-3·‖F‖) with h = 1e-5·max(1, ‖θ‖∞)/‖v‖∞;
+/// VJP dot-product test: |⟨Jv,u⟩ − ⟨v,Jᵀu⟩| ≤ 1e-12 · ‖Jv‖‖u‖ (the Cauchy–Schwarz scale of the sums);
+/// float vs double generated code: relative max-norm ≤ 1e-4.
+/// </summary>
+public static class ModelChecker
+{
+    public static double[] RandomVector(Random random, int length, double scale = 1.0)
+    {
+        var v = new double[length];
+        for (int i = 0; i < length; i++)
+            v[i] = scale * (2 * random.NextDouble() - 1);
+        return v;
+    }
+
+    public static double[] RandomParameters<TModel>(Random random, double scale = 0.7) where TModel : IModel<TModel>
+    {
+        var theta = new double[TModel.ParameterCount];
+        TModel.InitializeParameters<double>(theta, 42);
+        for (int i = 0; i < theta.Length; i++)
+            theta[i] += scale * (2 * random.NextDouble() - 1);
+        return theta;
+    }
+
+    /// <summary>Inputs in feature-major layout: inputSize rows of batch samples.</summary>
+    public static double[] RandomInputs<TModel>(Random random, int function, int batch, double low = -1, double high = 1) where TModel : IModel<TModel>
+    {
+        var x = new double[TModel.Functions[function].InputSize * batch];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = low + (high - low) * random.NextDouble();
+        return x;
+    }
+
+    public static T[] Forward<TModel, T>(int function, ReadOnlySpan<T> theta, ReadOnlySpan<T> inputs, int batch)
+        where TModel : IModel<TModel> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var outputs = new T[TModel.Functions[function].OutputSize * batch];
+        var workspace = new T[TModel.WorkspaceLength(function, EvaluationKind.Forward, batch)];
+        TModel.Forward(function, theta, inputs, batch, outputs, workspace);
+        return outputs;
+    }
+
+    public static T[] Jvp<TModel, T>(int function, ReadOnlySpan<T> theta, ReadOnlySpan<T> inputs, int batch, ReadOnlySpan<T> tangent)
+        where TModel : IModel<TModel> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var jvp = new T[TModel.Functions[function].OutputSize * batch];
+        var workspace = new T[TModel.WorkspaceLength(function, EvaluationKind.Jvp, batch)];
+        TModel.Jvp(function, theta, inputs, batch, tangent, jvp, workspace);
+        return jvp;
+    }
+
+    public static T[] Vjp<TModel, T>(int function, ReadOnlySpan<T> theta, ReadOnlySpan<T> inputs, int batch, ReadOnlySpan<T> cotangent)
+        where TModel : IModel<TModel> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var gradient = new T[TModel.ParameterCount];
+        var workspace = new T[TModel.WorkspaceLength(function, EvaluationKind.Vjp, batch)];
+        TModel.Vjp(function, theta, inputs, batch, cotangent, gradient, workspace);
+        return gradient;
+    }
+
+    /// <summary>The eager oracle on every sample, in the batched feature-major layout.</summary>
+    public static double[] Reference<TModel>(int function, double[] theta, double[] inputs, int batch) where TModel : IModel<TModel>
+    {
+        var info = TModel.Functions[function];
+        var result = new double[info.OutputSize * batch];
+        var sample = new double[info.InputSize];
+        var output = new double[info.OutputSize];
+        for (int s = 0; s < batch; s++)
+        {
+            for (int i = 0; i < info.InputSize; i++)
+                sample[i] = inputs[i * batch + s];
+            TModel.ReferenceForward(function, theta, sample, output);
+            for (int o = 0; o < info.OutputSize; o++)
+                result[o * batch + s] = output[o];
+        }
+        return result;
+    }
+
+    public static double MaxAbs(ReadOnlySpan<double> x)
+    {
+        double m = 0;
+        foreach (double v in x)
+            m = Math.Max(m, Math.Abs(v));
+        return m;
+    }
+
+    public static double MaxAbsDifference(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        double m = 0;
+        for (int i = 0; i < x.Length; i++)
+            m = Math.Max(m, Math.Abs(x[i] - y[i]));
+        return m;
+    }
+
+    public static double Norm(ReadOnlySpan<double> x) => Math.Sqrt(Dot(x, x));
+
+    public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+            s += x[i] * y[i];
+        return s;
+    }
+
+    /// <summary>‖gen − ref‖∞ / max(1, ‖ref‖∞) for the generated double Forward against the eager oracle.</summary>
+    public static double ForwardVsReference<TModel>(int function, double[] theta, double[] inputs, int batch) where TModel : IModel<TModel>
+    {
+        var generated = Forward<TModel, double>(function, theta, inputs, batch);
+        var reference = Reference<TModel>(function, theta, inputs, batch);
+        return MaxAbsDifference(generated, reference) / Math.Max(1, MaxAbs(reference));
+    }
+
+    /// <summary>Relative error of the generated JVP against central differences of the generated Forward.</summary>
+    public static double JvpVsCentralDifferences<TModel>(int function, double[] theta, double[] inputs, int batch, double[] tangent) where TModel : IModel<TModel>
+    {
+        var jvp = Jvp<TModel, double>(function, theta, inputs, batch, tangent);
+        double h = 1e-5 * Math.Max(1, MaxAbs(theta)) / MaxAbs(tangent);
+        var plus = (double[])theta.Clone();
+        var minus = (double[])theta.Clone();
+        for (int i = 0; i < theta.Length; i++)
+        {
+            plus[i] += h * tangent[i];
+            minus[i] -= h * tangent[i];
+        }
+        var fPlus = Forward<TModel, double>(function, plus, inputs, batch);
+        var fMinus = Forward<TModel, double>(function, minus, inputs, batch);
+        var fd = new double[jvp.Length];
+        for (int i = 0; i < fd.Length; i++)
+            fd[i] = (fPlus[i] - fMinus[i]) / (2 * h);
+        var diff = new double[fd.Length];
+        for (int i = 0; i < fd.Length; i++)
+            diff[i] = jvp[i] - fd[i];
+        double scale = Math.Max(Norm(fd), 1e-3 * Norm(Forward<TModel, double>(function, theta, inputs, batch)));
+        return scale == 0 ? Norm(diff) : Norm(diff) / scale;
+    }
+
+    /// <summary>|⟨Jv,u⟩ − ⟨v,Jᵀu⟩| / (‖Jv‖‖u‖).</summary>
+    public static double DotProductTest<TModel>(int function, double[] theta, double[] inputs, int batch, double[] tangent, double[] cotangent) where TModel : IModel<TModel>
+    {
+        var jv = Jvp<TModel, double>(function, theta, inputs, batch, tangent);
+        var jtu = Vjp<TModel, double>(function, theta, inputs, batch, cotangent);
+        double left = Dot(jv, cotangent), right = Dot(tangent, jtu);
+        double scale = Norm(jv) * Norm(cotangent);
+        Assert.True(scale > 0, "J·v is zero: the dot-product test would be vacuous.");
+        return Math.Abs(left - right) / scale;
+    }
+
+    /// <summary>Relative max-norm difference between the float and double generated code (Forward, Jvp, Vjp).</summary>
+    public static double FloatVsDouble<TModel>(int function, double[] theta, double[] inputs, int batch, double[] tangent, double[] cotangent) where TModel : IModel<TModel>
+    {
+        static float[] F(double[] x) => x.Select(v => (float)v).ToArray();
+        static double Rel(float[] f, double[] d) => MaxAbsDifference(f.Select(v => (double)v).ToArray(), d) / Math.Max(1e-30, MaxAbs(d));
+        double forward = Rel(Forward<TModel, float>(function, F(theta), F(inputs), batch), Forward<TModel, double>(function, theta, inputs, batch));
+        double jvp = Rel(Jvp<TModel, float>(function, F(theta), F(inputs), batch, F(tangent)), Jvp<TModel, double>(function, theta, inputs, batch, tangent));
+        double vjp = Rel(Vjp<TModel, float>(function, F(theta), F(inputs), batch, F(cotangent)), Vjp<TModel, double>(function, theta, inputs, batch, cotangent));
+        return Math.Max(forward, Math.Max(jvp, vjp));
+    }
+}

@@ -1,0 +1,64 @@
+using NGGen.Tests.Checking;
+using NGGen.Tests.Models;
+
+namespace NGGen.Tests.Generated;
+
+/// <summary>Generated Forward/JVP/VJP of the composite models against independent references.</summary>
+public class CompositeModelTests(ITestOutputHelper output)
+{
+    public static TheoryData<string, int> Batches => new() { { "small", 7 }, { "chunked", 1100 } };
+
+    /// <summary>Checks every function of a model. Functions named in <paramref name="finiteDifferenceOracle"/>
+    /// apply Grad/Jacobian/Laplacian/Derivative, whose eager oracle is a fourth-order finite difference
+    /// (≈1e-10), so their forward check uses 1e-7; their exact values are checked in closed form below.</summary>
+    private void CheckAll<TModel>(int batch, int seed, double inputLow = -1, double inputHigh = 1, params string[] finiteDifferenceOracle) where TModel : IModel<TModel>
+    {
+        var random = new Random(seed);
+        for (int f = 0; f < TModel.Functions.Count; f++)
+        {
+            var theta = ModelChecker.RandomParameters<TModel>(random);
+            var inputs = ModelChecker.RandomInputs<TModel>(random, f, batch, inputLow, inputHigh);
+            var tangent = ModelChecker.RandomVector(random, TModel.ParameterCount);
+            var cotangent = ModelChecker.RandomVector(random, TModel.Functions[f].OutputSize * batch);
+            string name = $"{TModel.Name}.{TModel.Functions[f].Name}";
+
+            double forward = ModelChecker.ForwardVsReference<TModel>(f, theta, inputs, batch);
+            bool usesFiniteDifferenceOracle = finiteDifferenceOracle.Contains(TModel.Functions[f].Name);
+            Assert.True(forward <= (usesFiniteDifferenceOracle ? 1e-7 : 1e-12), $"{name}: forward vs eager reference {forward:E2}");
+
+            double jvp = ModelChecker.JvpVsCentralDifferences<TModel>(f, theta, inputs, batch, tangent);
+            Assert.True(jvp <= 1e-7, $"{name}: JVP vs central differences {jvp:E2}");
+
+            double dot = ModelChecker.DotProductTest<TModel>(f, theta, inputs, batch, tangent, cotangent);
+            Assert.True(dot <= 1e-12, $"{name}: dot-product test {dot:E2}");
+
+            double single = ModelChecker.FloatVsDouble<TModel>(f, theta, inputs, batch, tangent, cotangent);
+            Assert.True(single <= 1e-4, $"{name}: float vs double {single:E2}");
+            output.WriteLine($"{name} batch {batch}: forward {forward:E2}, jvp-fd {jvp:E2}, dot {dot:E2}, float {single:E2}");
+        }
+    }
+
+    [Theory, MemberData(nameof(Batches))]
+    public void Exponential_curve(string _, int batch) => CheckAll<Exponential.Compiled>(batch, 1, 0, 3);
+
+    [Theory, MemberData(nameof(Batches))]
+    public void Rat43_curve(string _, int batch) => CheckAll<Rat43.Compiled>(batch, 2, 0, 3);
+
+    [Theory, MemberData(nameof(Batches))]
+    public void Poisson_pinn_with_laplacian(string _, int batch) => CheckAll<PoissonNet>(batch, 3, -1, 1, "Interior");
+
+    [Theory, MemberData(nameof(Batches))]
+    public void Three_layer_mlp(string _, int batch) => CheckAll<Mlp3>(batch, 4);
+
+    [Theory, MemberData(nameof(Batches))]
+    public void Recurrent_model_with_loop(string _, int batch) => CheckAll<Recurrent>(batch, 5);
+
+    [Theory, MemberData(nameof(Batches))]
+    public void Model_calling_other_methods(string _, int batch) => CheckAll<TwoLayerWithHelper>(batch, 6);
+
+    [Theory, MemberData(nameof(Batches))]
+    public void Every_primitive(string _, int batch) => CheckAll<PrimitiveZoo>(batch, 7, -1, 1, "GradOp", "JacobianOp", "DerivativeOp");
+
+    [Theory, MemberData(nameof(Batches))]
+    public void Laplacian_probe(string _, int batch) => CheckAll<LaplacianProbe>(batch, 8, -1, 1, "LaplacianOfU", "GradientOfU");
+}
