@@ -1,4 +1,4 @@
-using NGGen.Tests.Checking;
+using NGGen.Checking;
 using NGGen.Tests.Models;
 
 namespace NGGen.Tests.Generated;
@@ -16,23 +16,23 @@ public class CompositeModelTests(ITestOutputHelper output)
         var random = new Random(seed);
         for (int f = 0; f < TModel.Functions.Count; f++)
         {
-            var theta = ModelChecker.RandomParameters<TModel>(random);
-            var inputs = ModelChecker.RandomInputs<TModel>(random, f, batch, inputLow, inputHigh);
-            var tangent = ModelChecker.RandomVector(random, TModel.ParameterCount);
-            var cotangent = ModelChecker.RandomVector(random, TModel.Functions[f].OutputSize * batch);
+            var theta = GradientChecker.RandomParameters<TModel>(random);
+            var inputs = GradientChecker.RandomInputs<TModel>(random, f, batch, inputLow, inputHigh);
+            var tangent = GradientChecker.RandomVector(random, TModel.ParameterCount);
+            var cotangent = GradientChecker.RandomVector(random, TModel.Functions[f].OutputSize * batch);
             string name = $"{TModel.Name}.{TModel.Functions[f].Name}";
 
-            double forward = ModelChecker.ForwardVsReference<TModel>(f, theta, inputs, batch);
+            double forward = GradientChecker.ForwardVsReference<TModel>(f, theta, inputs, batch);
             bool usesFiniteDifferenceOracle = finiteDifferenceOracle.Contains(TModel.Functions[f].Name);
             Assert.True(forward <= (usesFiniteDifferenceOracle ? 1e-7 : 1e-12), $"{name}: forward vs eager reference {forward:E2}");
 
-            double jvp = ModelChecker.JvpVsCentralDifferences<TModel>(f, theta, inputs, batch, tangent);
+            double jvp = GradientChecker.JvpVsCentralDifferences<TModel>(f, theta, inputs, batch, tangent);
             Assert.True(jvp <= 1e-7, $"{name}: JVP vs central differences {jvp:E2}");
 
-            double dot = ModelChecker.DotProductTest<TModel>(f, theta, inputs, batch, tangent, cotangent);
+            double dot = GradientChecker.DotProductTest<TModel>(f, theta, inputs, batch, tangent, cotangent);
             Assert.True(dot <= 1e-12, $"{name}: dot-product test {dot:E2}");
 
-            double single = ModelChecker.FloatVsDouble<TModel>(f, theta, inputs, batch, tangent, cotangent);
+            double single = GradientChecker.FloatVsDouble<TModel>(f, theta, inputs, batch, tangent, cotangent);
             Assert.True(single <= 1e-4, $"{name}: float vs double {single:E2}");
             output.WriteLine($"{name} batch {batch}: forward {forward:E2}, jvp-fd {jvp:E2}, dot {dot:E2}, float {single:E2}");
         }

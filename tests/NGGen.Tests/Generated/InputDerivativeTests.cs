@@ -1,4 +1,4 @@
-using NGGen.Tests.Checking;
+using NGGen.Checking;
 using NGGen.Tests.Models;
 
 namespace NGGen.Tests.Generated;
@@ -13,9 +13,9 @@ public class InputDerivativeTests(ITestOutputHelper output)
         const int batch = 37;
         double a = 1.7, b = -0.6;
         double[] theta = [a, b];
-        var inputs = ModelChecker.RandomInputs<LaplacianProbe>(new Random(11), LaplacianProbe.LaplacianOfUFunction, batch);
-        var laplacian = ModelChecker.Forward<LaplacianProbe, double>(LaplacianProbe.LaplacianOfUFunction, theta, inputs, batch);
-        var gradient = ModelChecker.Forward<LaplacianProbe, double>(LaplacianProbe.GradientOfUFunction, theta, inputs, batch);
+        var inputs = GradientChecker.RandomInputs<LaplacianProbe>(new Random(11), LaplacianProbe.LaplacianOfUFunction, batch);
+        var laplacian = GradientChecker.Forward<LaplacianProbe, double>(LaplacianProbe.LaplacianOfUFunction, theta, inputs, batch);
+        var gradient = GradientChecker.Forward<LaplacianProbe, double>(LaplacianProbe.GradientOfUFunction, theta, inputs, batch);
         double worst = 0;
         for (int s = 0; s < batch; s++)
         {
@@ -38,10 +38,10 @@ public class InputDerivativeTests(ITestOutputHelper output)
         const int batch = 25;
         const double h = 1e-4;
         var random = new Random(12);
-        var theta = ModelChecker.RandomParameters<PoissonNet>(random);
-        var x = ModelChecker.RandomInputs<PoissonNet>(random, PoissonNet.InteriorFunction, batch, 0, 1);
-        var interior = ModelChecker.Forward<PoissonNet, double>(PoissonNet.InteriorFunction, theta, x, batch);
-        var center = ModelChecker.Forward<PoissonNet, double>(PoissonNet.UFunction, theta, x, batch);
+        var theta = GradientChecker.RandomParameters<PoissonNet>(random);
+        var x = GradientChecker.RandomInputs<PoissonNet>(random, PoissonNet.InteriorFunction, batch, 0, 1);
+        var interior = GradientChecker.Forward<PoissonNet, double>(PoissonNet.InteriorFunction, theta, x, batch);
+        var center = GradientChecker.Forward<PoissonNet, double>(PoissonNet.UFunction, theta, x, batch);
         var stencil = new double[batch];
         for (int dim = 0; dim < 2; dim++)
             foreach (int sign in new[] { 1, -1 })
@@ -49,7 +49,7 @@ public class InputDerivativeTests(ITestOutputHelper output)
                 var shifted = (double[])x.Clone();
                 for (int s = 0; s < batch; s++)
                     shifted[dim * batch + s] += sign * h;
-                var u = ModelChecker.Forward<PoissonNet, double>(PoissonNet.UFunction, theta, shifted, batch);
+                var u = GradientChecker.Forward<PoissonNet, double>(PoissonNet.UFunction, theta, shifted, batch);
                 for (int s = 0; s < batch; s++)
                     stencil[s] += u[s] / (h * h);
             }
