@@ -129,18 +129,20 @@ public static class GradientChecker
     /// <summary>Relative error ‖Jv − fd‖ / max(‖fd‖, 1e-3‖F‖) of the generated JVP against central
     /// differences of the generated Forward, Richardson-extrapolated: (4·D(h/2) − D(h)) / 3 with
     /// D(h) = (F(θ + hv) − F(θ − hv)) / 2h and h = 1e-3 / ‖v‖∞, so the truncation error is O(h⁴) and
-    /// the step does not depend on how the parameters are scaled.</summary>
-    public static double JvpVsCentralDifferences<TModel>(int function, double[] theta, double[] inputs, int batch, double[] tangent) where TModel : IModel<TModel>
+    /// the step does not depend on how the parameters are scaled. For piecewise-linear functions
+    /// (<paramref name="nonsmooth"/>: Abs, Relu) a step that crosses a kink would be wrong, so a plain
+    /// central difference with h = 1e-7 / ‖v‖∞ is used instead (exact on each linear piece).</summary>
+    public static double JvpVsCentralDifferences<TModel>(int function, double[] theta, double[] inputs, int batch, double[] tangent, bool nonsmooth = false) where TModel : IModel<TModel>
     {
         var jvp = Jvp<TModel, double>(function, theta, inputs, batch, tangent);
-        double h = 1e-3 / MaxAbs(tangent);
+        double h = (nonsmooth ? 1e-7 : 1e-3) / MaxAbs(tangent);
         var coarse = CentralDifference<TModel>(function, theta, inputs, batch, tangent, h);
-        var fine = CentralDifference<TModel>(function, theta, inputs, batch, tangent, h / 2);
+        var fine = nonsmooth ? coarse : CentralDifference<TModel>(function, theta, inputs, batch, tangent, h / 2);
         var diff = new double[jvp.Length];
         var fd = new double[jvp.Length];
         for (int i = 0; i < fd.Length; i++)
         {
-            fd[i] = (4 * fine[i] - coarse[i]) / 3;
+            fd[i] = nonsmooth ? coarse[i] : (4 * fine[i] - coarse[i]) / 3;
             diff[i] = jvp[i] - fd[i];
         }
         double scale = Math.Max(Norm(fd), 1e-3 * Norm(Forward<TModel, double>(function, theta, inputs, batch)));
