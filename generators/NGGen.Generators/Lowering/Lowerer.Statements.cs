@@ -70,8 +70,10 @@ internal sealed partial class Lowerer
                 throw Error(DiagnosticIds.UnsupportedStatement, variable, "uninitialised local", $"initialise it: 'var {variable.Identifier.Text} = ...;'");
             if (variable.Initializer.Value is RefExpressionSyntax)
                 throw Error(DiagnosticIds.RefLocal, variable, variable.ToString());
+            // Lower first: a lambda or string initializer has a more specific diagnostic than its type.
+            var value = LowerExpression(variable.Initializer.Value, env);
             CheckLocalType(symbol, variable);
-            env[symbol] = LowerExpression(variable.Initializer.Value, env);
+            env[symbol] = value;
         }
     }
 

@@ -16,7 +16,7 @@ namespace NGGen.Kernels;
 internal static unsafe class GemmMicroKernels
 {
     /// <summary>Rows per register tile on the Vector512 path (24 zmm accumulators of 32 architectural registers).</summary>
-    internal const int Mr512 = 12;
+    internal const int Mr512 = 8;
 
     /// <summary>Rows per register tile on the Vector256 path (12 ymm accumulators of 16 architectural registers).</summary>
     internal const int Mr256 = 6;
@@ -170,8 +170,6 @@ internal static unsafe class GemmMicroKernels
         Vector512<T> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<T> c60 = default, c61 = default, c70 = default, c71 = default;
-        Vector512<T> c80 = default, c81 = default, c90 = default, c91 = default;
-        Vector512<T> ca0 = default, ca1 = default, cb0 = default, cb1 = default;
         if (s_pfStart) PrefetchTile(c, ldc, mr, 2 * w * sizeof(T), s_pfStartLevel);
         nint end = kc - s_pfTail;
         nint p = 0;
@@ -206,18 +204,6 @@ internal static unsafe class GemmMicroKernels
             x = Vector512.Create(a[7]);
             c70 = MultiplyAdd(x, b0, c70);
             c71 = MultiplyAdd(x, b1, c71);
-            x = Vector512.Create(a[8]);
-            c80 = MultiplyAdd(x, b0, c80);
-            c81 = MultiplyAdd(x, b1, c81);
-            x = Vector512.Create(a[9]);
-            c90 = MultiplyAdd(x, b0, c90);
-            c91 = MultiplyAdd(x, b1, c91);
-            x = Vector512.Create(a[10]);
-            ca0 = MultiplyAdd(x, b0, ca0);
-            ca1 = MultiplyAdd(x, b1, ca1);
-            x = Vector512.Create(a[11]);
-            cb0 = MultiplyAdd(x, b0, cb0);
-            cb1 = MultiplyAdd(x, b1, cb1);
             a += mr;
             b += 2 * w;
         }
@@ -234,10 +220,6 @@ internal static unsafe class GemmMicroKernels
         StoreRow512(c + (5 * ldc), c50, c51, load);
         StoreRow512(c + (6 * ldc), c60, c61, load);
         StoreRow512(c + (7 * ldc), c70, c71, load);
-        StoreRow512(c + (8 * ldc), c80, c81, load);
-        StoreRow512(c + (9 * ldc), c90, c91, load);
-        StoreRow512(c + (10 * ldc), ca0, ca1, load);
-        StoreRow512(c + (11 * ldc), cb0, cb1, load);
     }
 
     // Six rows × two ymm columns: 12 accumulators + 2 B vectors + 1 broadcast fit the 16 ymm registers.
