@@ -104,8 +104,9 @@ internal sealed class ProgramEmitter
         {
             if (_program[id].Op != Op.Const || _plan.Storage[id].Kind == StorageKind.Fused)
                 continue;
-            string name = $"{_prefix}Const{id}";
-            StaticData.Add($"private static global::System.ReadOnlySpan<double> {name} => [{string.Join(", ", _program[id].Values.Select(Literals.Double))}];");
+            string name = $"s_{Camel(_prefix)}Const{id}";
+            // Static arrays, not ReadOnlySpan properties: those allocate per call in Debug builds.
+            StaticData.Add($"private static readonly double[] {name} = [{string.Join(", ", _program[id].Values.Select(Literals.Double))}];");
             _w.WriteLine($"{Kernels}.LoadConstants({name}, {V(id)});");
         }
     }
@@ -132,8 +133,8 @@ internal sealed class ProgramEmitter
                 return;
             case Op.Gather:
             {
-                string name = $"{_prefix}Indices{id}";
-                StaticData.Add($"private static global::System.ReadOnlySpan<int> {name} => [{string.Join(", ", node.Ints.Select(Literals.Int))}];");
+                string name = $"s_{Camel(_prefix)}Indices{id}";
+                StaticData.Add($"private static readonly int[] {name} = [{string.Join(", ", node.Ints.Select(Literals.Int))}];");
                 _w.WriteLine($"{Kernels}.Gather({V(node.Input(0))}, {Bool(_program[node.Input(0)].Batched)}, {name}, {V(id)}, batch, {Bool(TakeAccumulate(id))});");
                 return;
             }
@@ -183,6 +184,8 @@ internal sealed class ProgramEmitter
         }
     }
 
+    private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
+
     private static string Bool(bool value) => value ? "true" : "false";
 
     /// <summary>Whether a producer adds into its destination (a slot already written, or the gradient)
@@ -213,8 +216,8 @@ internal sealed class ProgramEmitter
         {
             if (!initialized)
                 _w.WriteLine($"{V(slot)}.Clear();");
-            string name = $"{_prefix}Indices{id}";
-            StaticData.Add($"private static global::System.ReadOnlySpan<int> {name} => [{string.Join(", ", node.Ints.Select(Literals.Int))}];");
+            string name = $"s_{Camel(_prefix)}Indices{id}";
+            StaticData.Add($"private static readonly int[] {name} = [{string.Join(", ", node.Ints.Select(Literals.Int))}];");
             _w.WriteLine($"{Kernels}.ScatterAdd({V(value)}, {Bool(_program[value].Batched)}, {name}, {V(slot)}, {Bool(_program[slot].Batched)}, batch);");
         }
         else

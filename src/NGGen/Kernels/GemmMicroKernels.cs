@@ -6,22 +6,28 @@ using System.Runtime.Intrinsics.X86;
 namespace NGGen.Kernels;
 
 /// <summary>
-/// Register-blocked GEMM micro-kernels. Each computes one MR×NR tile of C from a packed A micro-panel
-/// (MR values per k step) and a packed B micro-panel (NR values per k step).
+/// Register-blocked GEMM micro-kernels. Each computes one tile of C from a packed A micro-panel (MR values per
+/// k step) and a packed B micro-panel (NR values per k step).
 /// </summary>
 /// <remarks>
 /// The vector width is chosen once per process: Vector512 where accelerated, else Vector256 with FMA, else scalar.
-/// All size queries are JIT-time constants, so the generic callers specialise to a single kernel per element type.
+/// All size queries are JIT-time constants, so the generic callers specialise to one kernel per element type and
+/// <see cref="IGemmTileShape"/>; the reduced shapes cover the right and bottom edges of C without multiplying the
+/// zero padding of a full tile.
 /// </remarks>
 internal static unsafe class GemmMicroKernels
 {
-    /// <summary>Rows per register tile on the Vector512 path (24 zmm accumulators of 32 architectural registers).</summary>
+    /// <summary>Rows per register tile on the Vector512 path (16 zmm accumulators).</summary>
+    /// <remarks>
+    /// Eight rows keep power-of-two sizes free of edge tiles; 16 independent FMA chains still cover the
+    /// 4-cycle FMA latency on both FMA ports, and a 12-row tile measured no faster.
+    /// </remarks>
     internal const int Mr512 = 8;
 
     /// <summary>Rows per register tile on the Vector256 path (12 ymm accumulators of 16 architectural registers).</summary>
     internal const int Mr256 = 6;
 
-    /// <summary>Rows and columns per register tile on the scalar path.</summary>
+    /// <summary>Rows per register tile on the scalar path.</summary>
     internal const int MrScalar = 4;
 
     /// <summary>Columns per register tile on the scalar path.</summary>
@@ -42,20 +48,21 @@ internal static unsafe class GemmMicroKernels
         get => !Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated && Fma.IsSupported;
     }
 
-    /// <summary>Rows of C per micro-kernel tile for element type <typeparamref name="T"/>.</summary>
+    /// <summary>Rows of a full C tile (MR) for element type <typeparamref name="T"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int Mr<T>()
         where T : unmanaged
         => Use512 ? Mr512 : Use256 ? Mr256 : MrScalar;
 
-    /// <summary>Columns of C per micro-kernel tile for element type <typeparamref name="T"/> (two vectors wide).</summary>
+    /// <summary>Columns of a full C tile (NR, two vectors) for element type <typeparamref name="T"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int Nr<T>()
         where T : unmanaged
         => Use512 ? 2 * Vector512<T>.Count : Use256 ? 2 * Vector256<T>.Count : NrScalar;
 
     /// <summary>
-    /// Computes <c>C = Ap·Bp</c> (<paramref name="load"/> false) or <c>C += Ap·Bp</c> (true) for one full MR×NR tile.
+    /// Computes <c>C = Ap·Bp</c> (<paramref name="load"/> false) or <c>C += Ap·Bp</c> (true) for one tile of
+    /// shape <typeparamref name="TShape"/>.
     /// </summary>
     /// <param name="kc">Depth of the packed panels.</param>
     /// <param name="a">Packed A micro-panel: <c>kc</c> groups of MR values.</param>
@@ -64,20 +71,21 @@ internal static unsafe class GemmMicroKernels
     /// <param name="ldc">Row stride of C in elements.</param>
     /// <param name="load">Whether to add to the existing contents of C.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Run<T>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
+    internal static void Run<T, TShape>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TShape : struct, IGemmTileShape
     {
         if (Use512)
         {
-            Kernel512(kc, a, b, c, ldc, load);
+            Kernel512<T, TShape>(kc, a, b, c, ldc, load);
         }
         else if (Use256)
         {
-            Kernel256(kc, a, b, c, ldc, load);
+            Kernel256<T, TShape>(kc, a, b, c, ldc, load);
         }
         else
         {
-            KernelScalar(kc, a, b, c, ldc, load);
+            KernelScalar<T, TShape>(kc, a, b, c, ldc, load);
         }
     }
 
@@ -106,11 +114,8 @@ internal static unsafe class GemmMicroKernels
     }
 
     // The C tile is touched only after the k loop; requesting its lines first hides their miss latency behind it.
-    private static readonly bool s_pfStart = Environment.GetEnvironmentVariable("PFSTART") != "0";
-    private static readonly int s_pfStartLevel = int.Parse(Environment.GetEnvironmentVariable("PFLEVEL") ?? "0");
-    private static readonly int s_pfTail = int.Parse(Environment.GetEnvironmentVariable("PFTAIL") ?? "0");
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchTile<T>(T* c, nint ldc, int rows, int rowBytes, int level)
+    private static void PrefetchTile<T>(T* c, nint ldc, int rows, int rowBytes)
         where T : unmanaged
     {
         if (!Sse.IsSupported)
@@ -122,156 +127,236 @@ internal static unsafe class GemmMicroKernels
         nint stride = ldc * sizeof(T);
         for (int i = 0; i < rows; i++)
         {
-            if (level == 0) { Sse.Prefetch0(row);
-            Sse.Prefetch0(row + rowBytes - 1); } else { Sse.Prefetch1(row);
-            Sse.Prefetch1(row + rowBytes - 1); }
+            Sse.Prefetch0(row);
+            Sse.Prefetch0(row + rowBytes - 1);
             row += stride;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow512<T>(T* c, Vector512<T> lo, Vector512<T> hi, bool load)
+    private static void StoreRow512<T>(T* c, Vector512<T> lo, Vector512<T> hi, bool twoColumns, bool load)
         where T : unmanaged
     {
-        T* c1 = c + Vector512<T>.Count;
         if (load)
         {
             lo += Vector512.Load(c);
-            hi += Vector512.Load(c1);
         }
 
         lo.Store(c);
-        hi.Store(c1);
+        if (twoColumns)
+        {
+            T* c1 = c + Vector512<T>.Count;
+            if (load)
+            {
+                hi += Vector512.Load(c1);
+            }
+
+            hi.Store(c1);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow256<T>(T* c, Vector256<T> lo, Vector256<T> hi, bool load)
+    private static void StoreRow256<T>(T* c, Vector256<T> lo, Vector256<T> hi, bool twoColumns, bool load)
         where T : unmanaged
     {
-        T* c1 = c + Vector256<T>.Count;
         if (load)
         {
             lo += Vector256.Load(c);
-            hi += Vector256.Load(c1);
         }
 
         lo.Store(c);
-        hi.Store(c1);
+        if (twoColumns)
+        {
+            T* c1 = c + Vector256<T>.Count;
+            if (load)
+            {
+                hi += Vector256.Load(c1);
+            }
+
+            hi.Store(c1);
+        }
     }
 
-    // Twelve rows × two zmm columns: 24 accumulators + 2 B vectors + 1 broadcast fit the 32 zmm registers,
-    // and 24 independent FMAs per k step cover the 4-cycle FMA latency on both FMA ports.
-    private static void Kernel512<T>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
+    // Up to eight rows × two zmm columns: 16 accumulators, 2 B vectors and 1 broadcast of the 32 zmm registers.
+    private static void Kernel512<T, TShape>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
         where T : unmanaged
+        where TShape : struct, IGemmTileShape
     {
-        const int mr = Mr512;
+        bool fullHeight = !TShape.HalfHeight;
+        bool twoColumns = !TShape.HalfWidth;
         int w = Vector512<T>.Count;
         Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<T> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<T> c60 = default, c61 = default, c70 = default, c71 = default;
-        if (s_pfStart) PrefetchTile(c, ldc, mr, 2 * w * sizeof(T), s_pfStartLevel);
-        nint end = kc - s_pfTail;
-        nint p = 0;
-        while (true)
-        {
-        for (; p < end; p++)
+        PrefetchTile(c, ldc, fullHeight ? Mr512 : Mr512 / 2, (twoColumns ? 2 : 1) * w * sizeof(T));
+
+        for (nint p = 0; p < kc; p++)
         {
             Vector512<T> b0 = Vector512.Load(b);
-            Vector512<T> b1 = Vector512.Load(b + w);
+            Vector512<T> b1 = twoColumns ? Vector512.Load(b + w) : default;
             Vector512<T> x;
             x = Vector512.Create(a[0]);
             c00 = MultiplyAdd(x, b0, c00);
-            c01 = MultiplyAdd(x, b1, c01);
+            if (twoColumns)
+            {
+                c01 = MultiplyAdd(x, b1, c01);
+            }
+
             x = Vector512.Create(a[1]);
             c10 = MultiplyAdd(x, b0, c10);
-            c11 = MultiplyAdd(x, b1, c11);
+            if (twoColumns)
+            {
+                c11 = MultiplyAdd(x, b1, c11);
+            }
+
             x = Vector512.Create(a[2]);
             c20 = MultiplyAdd(x, b0, c20);
-            c21 = MultiplyAdd(x, b1, c21);
+            if (twoColumns)
+            {
+                c21 = MultiplyAdd(x, b1, c21);
+            }
+
             x = Vector512.Create(a[3]);
             c30 = MultiplyAdd(x, b0, c30);
-            c31 = MultiplyAdd(x, b1, c31);
-            x = Vector512.Create(a[4]);
-            c40 = MultiplyAdd(x, b0, c40);
-            c41 = MultiplyAdd(x, b1, c41);
-            x = Vector512.Create(a[5]);
-            c50 = MultiplyAdd(x, b0, c50);
-            c51 = MultiplyAdd(x, b1, c51);
-            x = Vector512.Create(a[6]);
-            c60 = MultiplyAdd(x, b0, c60);
-            c61 = MultiplyAdd(x, b1, c61);
-            x = Vector512.Create(a[7]);
-            c70 = MultiplyAdd(x, b0, c70);
-            c71 = MultiplyAdd(x, b1, c71);
-            a += mr;
+            if (twoColumns)
+            {
+                c31 = MultiplyAdd(x, b1, c31);
+            }
+
+            if (fullHeight)
+            {
+                x = Vector512.Create(a[4]);
+                c40 = MultiplyAdd(x, b0, c40);
+                if (twoColumns)
+                {
+                    c41 = MultiplyAdd(x, b1, c41);
+                }
+
+                x = Vector512.Create(a[5]);
+                c50 = MultiplyAdd(x, b0, c50);
+                if (twoColumns)
+                {
+                    c51 = MultiplyAdd(x, b1, c51);
+                }
+
+                x = Vector512.Create(a[6]);
+                c60 = MultiplyAdd(x, b0, c60);
+                if (twoColumns)
+                {
+                    c61 = MultiplyAdd(x, b1, c61);
+                }
+
+                x = Vector512.Create(a[7]);
+                c70 = MultiplyAdd(x, b0, c70);
+                if (twoColumns)
+                {
+                    c71 = MultiplyAdd(x, b1, c71);
+                }
+            }
+
+            a += Mr512;
             b += 2 * w;
         }
-        if (end == kc) break;
-        if (s_pfTail > 0) PrefetchTile(c, ldc, mr, 2 * w * sizeof(T), 0);
-        end = kc;
-        }
 
-        StoreRow512(c, c00, c01, load);
-        StoreRow512(c + ldc, c10, c11, load);
-        StoreRow512(c + (2 * ldc), c20, c21, load);
-        StoreRow512(c + (3 * ldc), c30, c31, load);
-        StoreRow512(c + (4 * ldc), c40, c41, load);
-        StoreRow512(c + (5 * ldc), c50, c51, load);
-        StoreRow512(c + (6 * ldc), c60, c61, load);
-        StoreRow512(c + (7 * ldc), c70, c71, load);
+        StoreRow512(c, c00, c01, twoColumns, load);
+        StoreRow512(c + ldc, c10, c11, twoColumns, load);
+        StoreRow512(c + (2 * ldc), c20, c21, twoColumns, load);
+        StoreRow512(c + (3 * ldc), c30, c31, twoColumns, load);
+        if (fullHeight)
+        {
+            StoreRow512(c + (4 * ldc), c40, c41, twoColumns, load);
+            StoreRow512(c + (5 * ldc), c50, c51, twoColumns, load);
+            StoreRow512(c + (6 * ldc), c60, c61, twoColumns, load);
+            StoreRow512(c + (7 * ldc), c70, c71, twoColumns, load);
+        }
     }
 
-    // Six rows × two ymm columns: 12 accumulators + 2 B vectors + 1 broadcast fit the 16 ymm registers.
-    private static void Kernel256<T>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
+    // Up to six rows × two ymm columns: 12 accumulators, 2 B vectors and 1 broadcast of the 16 ymm registers.
+    private static void Kernel256<T, TShape>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
         where T : unmanaged
+        where TShape : struct, IGemmTileShape
     {
-        const int mr = Mr256;
+        bool fullHeight = !TShape.HalfHeight;
+        bool twoColumns = !TShape.HalfWidth;
         int w = Vector256<T>.Count;
         Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<T> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector256<T> c40 = default, c41 = default, c50 = default, c51 = default;
+        PrefetchTile(c, ldc, fullHeight ? Mr256 : Mr256 / 2, (twoColumns ? 2 : 1) * w * sizeof(T));
 
         for (nint p = 0; p < kc; p++)
         {
             Vector256<T> b0 = Vector256.Load(b);
-            Vector256<T> b1 = Vector256.Load(b + w);
+            Vector256<T> b1 = twoColumns ? Vector256.Load(b + w) : default;
             Vector256<T> x;
             x = Vector256.Create(a[0]);
             c00 = MultiplyAdd(x, b0, c00);
-            c01 = MultiplyAdd(x, b1, c01);
+            if (twoColumns)
+            {
+                c01 = MultiplyAdd(x, b1, c01);
+            }
+
             x = Vector256.Create(a[1]);
             c10 = MultiplyAdd(x, b0, c10);
-            c11 = MultiplyAdd(x, b1, c11);
+            if (twoColumns)
+            {
+                c11 = MultiplyAdd(x, b1, c11);
+            }
+
             x = Vector256.Create(a[2]);
             c20 = MultiplyAdd(x, b0, c20);
-            c21 = MultiplyAdd(x, b1, c21);
-            x = Vector256.Create(a[3]);
-            c30 = MultiplyAdd(x, b0, c30);
-            c31 = MultiplyAdd(x, b1, c31);
-            x = Vector256.Create(a[4]);
-            c40 = MultiplyAdd(x, b0, c40);
-            c41 = MultiplyAdd(x, b1, c41);
-            x = Vector256.Create(a[5]);
-            c50 = MultiplyAdd(x, b0, c50);
-            c51 = MultiplyAdd(x, b1, c51);
-            a += mr;
+            if (twoColumns)
+            {
+                c21 = MultiplyAdd(x, b1, c21);
+            }
+
+            if (fullHeight)
+            {
+                x = Vector256.Create(a[3]);
+                c30 = MultiplyAdd(x, b0, c30);
+                if (twoColumns)
+                {
+                    c31 = MultiplyAdd(x, b1, c31);
+                }
+
+                x = Vector256.Create(a[4]);
+                c40 = MultiplyAdd(x, b0, c40);
+                if (twoColumns)
+                {
+                    c41 = MultiplyAdd(x, b1, c41);
+                }
+
+                x = Vector256.Create(a[5]);
+                c50 = MultiplyAdd(x, b0, c50);
+                if (twoColumns)
+                {
+                    c51 = MultiplyAdd(x, b1, c51);
+                }
+            }
+
+            a += Mr256;
             b += 2 * w;
         }
 
-        StoreRow256(c, c00, c01, load);
-        StoreRow256(c + ldc, c10, c11, load);
-        StoreRow256(c + (2 * ldc), c20, c21, load);
-        StoreRow256(c + (3 * ldc), c30, c31, load);
-        StoreRow256(c + (4 * ldc), c40, c41, load);
-        StoreRow256(c + (5 * ldc), c50, c51, load);
+        StoreRow256(c, c00, c01, twoColumns, load);
+        StoreRow256(c + ldc, c10, c11, twoColumns, load);
+        StoreRow256(c + (2 * ldc), c20, c21, twoColumns, load);
+        if (fullHeight)
+        {
+            StoreRow256(c + (3 * ldc), c30, c31, twoColumns, load);
+            StoreRow256(c + (4 * ldc), c40, c41, twoColumns, load);
+            StoreRow256(c + (5 * ldc), c50, c51, twoColumns, load);
+        }
     }
 
     // Plain multiply-add rather than T.FusedMultiplyAdd: without hardware FMA the fused form is a slow software call.
-    private static void KernelScalar<T>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
+    private static void KernelScalar<T, TShape>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TShape : struct, IGemmTileShape
     {
-        const int mr = MrScalar;
+        int rows = TShape.HalfHeight ? MrScalar / 2 : MrScalar;
+        int columns = TShape.HalfWidth ? NrScalar / 2 : NrScalar;
         T c00 = T.Zero, c01 = T.Zero, c02 = T.Zero, c03 = T.Zero;
         T c10 = T.Zero, c11 = T.Zero, c12 = T.Zero, c13 = T.Zero;
         T c20 = T.Zero, c21 = T.Zero, c22 = T.Zero, c23 = T.Zero;
@@ -299,18 +384,21 @@ internal static unsafe class GemmMicroKernels
             c31 += x * b1;
             c32 += x * b2;
             c33 += x * b3;
-            a += mr;
+            a += MrScalar;
             b += NrScalar;
         }
 
-        StoreRowScalar(c, c00, c01, c02, c03, load);
-        StoreRowScalar(c + ldc, c10, c11, c12, c13, load);
-        StoreRowScalar(c + (2 * ldc), c20, c21, c22, c23, load);
-        StoreRowScalar(c + (3 * ldc), c30, c31, c32, c33, load);
+        StoreRowScalar(c, c00, c01, c02, c03, columns, load);
+        StoreRowScalar(c + ldc, c10, c11, c12, c13, columns, load);
+        if (rows > 2)
+        {
+            StoreRowScalar(c + (2 * ldc), c20, c21, c22, c23, columns, load);
+            StoreRowScalar(c + (3 * ldc), c30, c31, c32, c33, columns, load);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRowScalar<T>(T* c, T v0, T v1, T v2, T v3, bool load)
+    private static void StoreRowScalar<T>(T* c, T v0, T v1, T v2, T v3, int columns, bool load)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (load)
@@ -323,7 +411,10 @@ internal static unsafe class GemmMicroKernels
 
         c[0] = v0;
         c[1] = v1;
-        c[2] = v2;
-        c[3] = v3;
+        if (columns > 2)
+        {
+            c[2] = v2;
+            c[3] = v3;
+        }
     }
 }
