@@ -176,7 +176,7 @@ public static class Gemm
         }
     }
 
-    // C[mc×nc] (+)= packedA·packedB, one MR×NR tile at a time. The B micro-panel stays in L1 while the inner loop
+    // C[mc×nc] (+)= packedA·packedB, one tile at a time. The B micro-panel stays in L1 while the inner loop
     // streams every A micro-panel of the block past it.
     private static unsafe void MacroKernel<T>(
         int mc, int nc, int kc, T* packedA, T* packedB, T* c, nint ldc, bool load, T* tile)
@@ -187,28 +187,51 @@ public static class Gemm
         for (int jr = 0; jr < nc; jr += nr)
         {
             int cols = Math.Min(nr, nc - jr);
+            bool halfWidth = cols <= nr / 2;
             T* bPanel = packedB + ((nint)jr * kc);
             T* cColumn = c + jr;
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int rows = Math.Min(mr, mc - ir);
+                bool halfHeight = rows <= mr / 2;
                 T* aPanel = packedA + ((nint)ir * kc);
                 T* cTile = cColumn + (ir * ldc);
-                if (rows == mr && cols == nr)
+
+                // A tile that exactly fills a kernel shape is written in place; anything smaller is computed
+                // into the scratch tile and only its part inside C copied out.
+                bool inPlace = rows == (halfHeight ? mr / 2 : mr) && cols == (halfWidth ? nr / 2 : nr);
+                T* dst = inPlace ? cTile : tile;
+                nint ldd = inPlace ? ldc : nr;
+                bool loadDst = inPlace && load;
+                if (halfHeight)
                 {
-                    GemmMicroKernels.Run(kc, aPanel, bPanel, cTile, ldc, load);
+                    if (halfWidth)
+                    {
+                        GemmMicroKernels.Run<T, QuarterTile>(kc, aPanel, bPanel, dst, ldd, loadDst);
+                    }
+                    else
+                    {
+                        GemmMicroKernels.Run<T, HalfHeightTile>(kc, aPanel, bPanel, dst, ldd, loadDst);
+                    }
+                }
+                else if (halfWidth)
+                {
+                    GemmMicroKernels.Run<T, HalfWidthTile>(kc, aPanel, bPanel, dst, ldd, loadDst);
                 }
                 else
                 {
-                    // Edge tile: compute the full zero-padded tile aside, then copy in only the part inside C.
-                    GemmMicroKernels.Run(kc, aPanel, bPanel, tile, nr, load: false);
+                    GemmMicroKernels.Run<T, FullTile>(kc, aPanel, bPanel, dst, ldd, loadDst);
+                }
+
+                if (!inPlace)
+                {
                     for (int i = 0; i < rows; i++)
                     {
                         T* src = tile + (i * nr);
-                        T* dst = cTile + (i * ldc);
+                        T* row = cTile + (i * ldc);
                         for (int j = 0; j < cols; j++)
                         {
-                            dst[j] = load ? dst[j] + src[j] : src[j];
+                            row[j] = load ? row[j] + src[j] : src[j];
                         }
                     }
                 }
