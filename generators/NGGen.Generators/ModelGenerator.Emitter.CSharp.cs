@@ -172,6 +172,9 @@ public sealed partial class ModelGenerator
 
         private static void EmitProgramMethod(IndentedTextWriter w, string kind, string function, Emitted emitted, List<string> statics)
         {
+            // Hot kernels: compile fully optimised at once rather than waiting on tiered compilation,
+            // which left these large straight-line methods in unoptimised code for hundreds of calls.
+            w.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
             w.WriteLine($"private static void {kind}{function}<T>(global::System.ReadOnlySpan<T> theta, global::System.ReadOnlySpan<T> inputs, int batch, global::System.ReadOnlySpan<T> seed, global::System.Span<T> result, global::System.Span<T> workspace) {Constraint}");
             w.OpenBrace();
             w.WriteBlock(emitted.Body.TrimEnd('\n'));

@@ -64,9 +64,10 @@ return allPassed ? 0 : 1;
 
 static double Time(Action action)
 {
-    // Warm up long enough for tiered compilation to reach optimised code.
+    // Warm up long enough for tiered compilation to reach optimised code in the runtime kernels
+    // (after the gradient checks have just compiled hundreds of methods, that takes over 300 ms).
     var warmup = Stopwatch.StartNew();
-    while (warmup.ElapsedMilliseconds < 300)
+    while (warmup.ElapsedMilliseconds < 1500)
         action();
     const int runs = 200;
     var watch = Stopwatch.StartNew();
