@@ -48,6 +48,7 @@ internal sealed class StoragePlan
 
         for (int id = 0; id < count; id++)
             Storage[id] = Assign(id);
+        AllocateWorkspace();
 
         // Scratch for fused loops: one chunk per member of the largest group.
         foreach (int root in Enumerable.Range(0, count).Where(IsGroupRoot))
@@ -62,6 +63,7 @@ internal sealed class StoragePlan
     public int[] SinkOf { get; }
 
     public int BatchedRows { get; private set; }
+
 
     public int UnbatchedLength { get; private set; }
 
@@ -96,17 +98,117 @@ internal sealed class StoragePlan
         return Allocate(node);
     }
 
-    private Storage Allocate(IrNode node)
+    // Offsets are assigned later by AllocateWorkspace, once lifetimes are known.
+    private static Storage Allocate(IrNode node) => new(StorageKind.Workspace, -1);
+
+    /// <summary>The node that owns the memory a node's storage lives in (follows views).</summary>
+    private int Owner(int id)
     {
-        if (node.Batched)
+        while (Storage[id].Kind == StorageKind.View)
+            id = Storage[id].Source;
+        return id;
+    }
+
+    /// <summary>
+    /// Linear-scan allocation of workspace regions by lifetime. A region is live from its first write
+    /// (its own node, an earlier producer writing into it through a sink, or the prologue for
+    /// constants) to its last read. A region freed by node B is only reused by nodes after B, so no
+    /// kernel ever reads and writes overlapping memory.
+    /// </summary>
+    private void AllocateWorkspace()
+    {
+        int count = _program.Count;
+        var start = new int[count];
+        var end = new int[count];
+        for (int id = 0; id < count; id++)
         {
-            var storage = new Storage(StorageKind.Workspace, BatchedRows);
-            BatchedRows += node.Shape.Size;
-            return storage;
+            start[id] = _program[id].Op == Op.Const ? -1 : id;
+            end[id] = id;
         }
-        var unbatched = new Storage(StorageKind.Workspace, UnbatchedLength);
-        UnbatchedLength += node.Shape.Size;
-        return unbatched;
+        // A fused member runs inside its group's loop, which is emitted at the group root.
+        var position = new int[count];
+        for (int id = count - 1; id >= 0; id--)
+            position[id] = Storage[id].Kind == StorageKind.Fused && Consumers[id].Count == 1 ? position[Consumers[id][0]] : id;
+        for (int id = 0; id < count; id++)
+        {
+            if (Storage[id].Kind == StorageKind.View)
+            {
+                int owner = Owner(id);
+                start[owner] = Math.Min(start[owner], position[id]);
+                end[owner] = Math.Max(end[owner], position[id]);
+            }
+            foreach (int input in _program[id].Inputs)
+            {
+                int owner = Owner(input);
+                end[owner] = Math.Max(end[owner], position[id]);
+            }
+        }
+
+        var batchedPool = new RegionPool();
+        var unbatchedPool = new RegionPool();
+        var owners = Enumerable.Range(0, count).Where(id => Storage[id].Kind == StorageKind.Workspace).OrderBy(id => start[id]).ThenBy(id => id).ToList();
+        var live = new List<int>();
+        foreach (int id in owners)
+        {
+            foreach (int done in live.Where(l => end[l] < start[id]).ToList())
+            {
+                (_program[done].Batched ? batchedPool : unbatchedPool).Release(Storage[done].Offset, _program[done].Shape.Size);
+                live.Remove(done);
+            }
+            var pool = _program[id].Batched ? batchedPool : unbatchedPool;
+            Storage[id] = new Storage(StorageKind.Workspace, pool.Take(_program[id].Shape.Size));
+            live.Add(id);
+        }
+        BatchedRows = batchedPool.Extent;
+        UnbatchedLength = unbatchedPool.Extent;
+    }
+
+    /// <summary>First-fit allocator over a growing range (rows for batched values, entries otherwise).</summary>
+    private sealed class RegionPool
+    {
+        private readonly List<(int Offset, int Length)> _free = [];
+
+        public int Extent { get; private set; }
+
+        public int Take(int length)
+        {
+            for (int i = 0; i < _free.Count; i++)
+            {
+                var (offset, available) = _free[i];
+                if (available < length)
+                    continue;
+                if (available == length)
+                    _free.RemoveAt(i);
+                else
+                    _free[i] = (offset + length, available - length);
+                return offset;
+            }
+            // Grow, absorbing a free block that ends at the current extent.
+            if (_free.Count > 0 && _free[_free.Count - 1].Offset + _free[_free.Count - 1].Length == Extent)
+            {
+                var last = _free[_free.Count - 1];
+                _free.RemoveAt(_free.Count - 1);
+                Extent = last.Offset + length;
+                return last.Offset;
+            }
+            int at = Extent;
+            Extent += length;
+            return at;
+        }
+
+        public void Release(int offset, int length)
+        {
+            _free.Add((offset, length));
+            _free.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+            for (int i = _free.Count - 1; i > 0; i--)
+            {
+                if (_free[i - 1].Offset + _free[i - 1].Length == _free[i].Offset)
+                {
+                    _free[i - 1] = (_free[i - 1].Offset, _free[i - 1].Length + _free[i].Length);
+                    _free.RemoveAt(i);
+                }
+            }
+        }
     }
 
     private static bool IsContiguous(IrNode gather)
