@@ -122,7 +122,7 @@ internal sealed class ProgramEmitter
             case Op.Param or Op.TangentParam or Op.CotangentInput or Op.Input or Op.Const or Op.CtSlot:
                 return;
             case var op when OpFacts.IsElementwise(op):
-                if (storage.Kind == StorageKind.Fused)
+                if (storage.Kind == StorageKind.Fused || _plan.IsAccumulatedAdd(id))
                     return;
                 if (node.Batched)
                     EmitFusedGroup(id);
@@ -198,6 +198,12 @@ internal sealed class ProgramEmitter
         var consumer = _program[sink];
         if (consumer.Op == Op.Output)
             return false;
+        if (consumer.Op == Op.Add)
+        {
+            // The first product into an accumulated Add decides as the Add would (it may itself write
+            // into a slot that already holds contributions); the second always accumulates.
+            return _initializedSlots.Add(sink) ? TakeAccumulate(sink) : true;
+        }
         int slot = consumer.Input(0);
         if (_plan.Storage[slot].Kind == StorageKind.Gradient)
             return true;

@@ -91,9 +91,12 @@ internal sealed class StoragePlan
         {
             SinkOf[id] = sink;
             var consumer = _program[sink];
-            return consumer.Op == Op.Output
-                ? new Storage(StorageKind.Result, 0)
-                : new Storage(StorageKind.View, 0, consumer.Input(0));
+            return consumer.Op switch
+            {
+                Op.Output => new Storage(StorageKind.Result, 0),
+                Op.Add => new Storage(StorageKind.View, 0, sink),
+                _ => new Storage(StorageKind.View, 0, consumer.Input(0)),
+            };
         }
         return Allocate(node);
     }
@@ -223,14 +226,33 @@ internal sealed class StoragePlan
     public bool IsFusedIntoConsumer(int id)
     {
         var node = _program[id];
-        if (!OpFacts.IsElementwise(node.Op) || !node.Batched || Consumers[id].Count != 1)
+        if (!OpFacts.IsElementwise(node.Op) || !node.Batched || Consumers[id].Count != 1 || IsAccumulatedAdd(id))
             return false;
         var consumer = _program[Consumers[id][0]];
         return OpFacts.IsElementwise(consumer.Op) && consumer.Batched && consumer.Shape.Size == node.Shape.Size;
     }
 
     public bool IsGroupRoot(int id) =>
-        OpFacts.IsElementwise(_program[id].Op) && _program[id].Batched && !IsFusedIntoConsumer(id);
+        OpFacts.IsElementwise(_program[id].Op) && _program[id].Batched && !IsFusedIntoConsumer(id) && !IsAccumulatedAdd(id);
+
+    /// <summary>
+    /// An Add of two matrix products that feed nothing else (the tangent dW·h + W·dh of a layer): the
+    /// first product writes the sum's buffer and the second accumulates into it (GEMM with β = 1),
+    /// so the sum costs no extra pass over memory.
+    /// </summary>
+    public bool IsAccumulatedAdd(int id)
+    {
+        var node = _program[id];
+        if (node.Op != Op.Add || !node.Batched || node.Input(0) == node.Input(1))
+            return false;
+        foreach (int input in node.Inputs)
+        {
+            var operand = _program[input];
+            if (operand.Op != Op.MatMul || !operand.Batched || operand.Shape.Size != node.Shape.Size || Consumers[input].Count != 1)
+                return false;
+        }
+        return true;
+    }
 
     /// <summary>The members of the fused group rooted at <paramref name="root"/>, in SSA order (root last).</summary>
     public List<int> GroupMembers(int root)
@@ -255,11 +277,13 @@ internal sealed class StoragePlan
     {
         var node = _program[id];
         bool producer = node.Op is Op.MatMul or Op.BatchSum or Op.SumFeatures or Op.Broadcast or Op.Concat or Op.Gather
-            || IsGroupRoot(id);
+            || IsGroupRoot(id) || IsAccumulatedAdd(id);
         if (!producer || Consumers[id].Count != 1)
             return null;
         int consumerId = Consumers[id][0];
         var consumer = _program[consumerId];
+        if (node.Op == Op.MatMul && IsAccumulatedAdd(consumerId))
+            return consumerId;
         if (consumer.Op == Op.Output && node.Batched)
             return consumerId;
         if (consumer.Op == Op.Accumulate && consumer.Input(1) == id && consumer.Ints.Count == 0

@@ -184,21 +184,23 @@ public static class Gemm
     {
         int mr = GemmMicroKernels.Mr<T>();
         int nr = GemmMicroKernels.Nr<T>();
-        for (int jr = 0; jr < nc; jr += nr)
+        bool irOuter = s_irOuter;
+        int outerEnd = irOuter ? mc : nc, outerStep = irOuter ? mr : nr;
+        int innerEnd = irOuter ? nc : mc, innerStep = irOuter ? nr : mr;
+        for (int o = 0; o < outerEnd; o += outerStep)
         {
-            int cols = Math.Min(nr, nc - jr);
-            bool halfWidth = cols <= nr / 2;
-            T* bPanel = packedB + ((nint)jr * kc);
-            T* cColumn = c + jr;
-            for (int ir = 0; ir < mc; ir += mr)
+            for (int q = 0; q < innerEnd; q += innerStep)
             {
+                int ir = irOuter ? o : q, jr = irOuter ? q : o;
+                int cols = Math.Min(nr, nc - jr);
+                bool halfWidth = cols <= nr / 2;
+                T* bPanel = packedB + ((nint)jr * kc);
+                T* cColumn = c + jr;
                 int rows = Math.Min(mr, mc - ir);
                 bool halfHeight = rows <= mr / 2;
                 T* aPanel = packedA + ((nint)ir * kc);
                 T* cTile = cColumn + (ir * ldc);
 
-                // A tile that exactly fills a kernel shape is written in place; anything smaller is computed
-                // into the scratch tile and only its part inside C copied out.
                 bool inPlace = rows == (halfHeight ? mr / 2 : mr) && cols == (halfWidth ? nr / 2 : nr);
                 T* dst = inPlace ? cTile : tile;
                 nint ldd = inPlace ? ldc : nr;
@@ -244,6 +246,7 @@ public static class Gemm
     private static int McMax<T>()
         where T : unmanaged
         => s_mcf * GemmMicroKernels.Mr<T>();
+    private static readonly bool s_irOuter = Environment.GetEnvironmentVariable("IROUTER") == "1";
     private static readonly int s_mcf = int.Parse(Environment.GetEnvironmentVariable("MCF") ?? "16");
 
     // Splits `extent` into ceil(extent/max) equal blocks, each rounded up to a multiple of `multiple`.
