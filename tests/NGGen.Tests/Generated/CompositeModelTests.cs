@@ -62,4 +62,17 @@ public class CompositeModelTests(ITestOutputHelper output)
 
     [Theory, MemberData(nameof(Batches))]
     public void Laplacian_probe(string _, int batch) => CheckAll<LaplacianProbe>(batch, 8, -1, 1, "LaplacianOfU", "GradientOfU");
+
+    [Fact]
+    public void Float_signature_model()
+    {
+        // The user's source is single precision, so the eager oracle is float-accurate only; the
+        // generated double code is checked against it at float tolerance, and fully by FD and dot test.
+        var random = new Random(9);
+        var theta = GradientChecker.RandomParameters<FloatDecay.Compiled>(random);
+        var inputs = GradientChecker.RandomInputs<FloatDecay.Compiled>(random, 0, 33, 0, 4);
+        Assert.True(GradientChecker.ForwardVsReference<FloatDecay.Compiled>(0, theta, inputs, 33) <= 1e-6);
+        Assert.True(GradientChecker.JvpVsCentralDifferences<FloatDecay.Compiled>(0, theta, inputs, 33, GradientChecker.RandomVector(random, 3)) <= 1e-7);
+        Assert.True(GradientChecker.DotProductTest<FloatDecay.Compiled>(0, theta, inputs, 33, GradientChecker.RandomVector(random, 3), GradientChecker.RandomVector(random, 33)) <= 1e-12);
+    }
 }

@@ -18,3 +18,11 @@ public static partial class Rat43
     static double Predict(double x, [Param] double b1, [Param] double b2, [Param] double b3, [Param] double b4) =>
         b1 / Math.Pow(1 + Math.Exp(b2 - b3 * x), 1 / b4);
 }
+
+/// <summary>A model written in single precision (float signature, MathF): y = a·e^(−b·x) + c·sin(x).</summary>
+[Model]
+public static partial class FloatDecay
+{
+    [Forward]
+    static float Predict(float x, [Param] float a, [Param(Value = 0.5)] float b, [Param] float c) => a * MathF.Exp(-b * x) + c * MathF.Sin(x);
+}
