@@ -1,0 +1,70 @@
+namespace NGGen.Solvers;
+
+/// <summary>Why a solver stopped (Ceres/Optimistix vocabulary).</summary>
+public enum TerminationType
+{
+    /// <summary>|Δcost| / cost fell below the function tolerance.</summary>
+    FunctionTolerance,
+    /// <summary>‖gradient‖∞ fell below the gradient tolerance.</summary>
+    GradientTolerance,
+    /// <summary>‖step‖ fell below parameter tolerance × (‖θ‖ + tolerance).</summary>
+    ParameterTolerance,
+    /// <summary>The iteration limit was reached without convergence.</summary>
+    MaxIterations,
+    /// <summary>The cost or its derivatives became NaN/Inf; the last good parameters are kept.</summary>
+    NonFiniteCost,
+    /// <summary>No step could reduce the cost (the trust region collapsed).</summary>
+    NoProgress,
+}
+
+/// <summary>One iteration as reported to callbacks and in the report table.</summary>
+public readonly record struct IterationSummary(
+    int Iteration,
+    double Cost,
+    double CostChange,
+    double GradientMaxNorm,
+    double StepNorm,
+    double Damping,
+    double Ratio,
+    bool StepAccepted,
+    int InnerIterations,
+    double Seconds);
+
+/// <summary>The result of a solve.</summary>
+/// <param name="Termination">Why the solver stopped.</param>
+/// <param name="Message">The reason in words.</param>
+/// <param name="InitialCost">Cost at the initial parameters.</param>
+/// <param name="FinalCost">Cost at the returned parameters.</param>
+/// <param name="Iterations">Iterations run (accepted and rejected steps).</param>
+/// <param name="Evaluations">Residual evaluations.</param>
+/// <param name="JacobianEvaluations">Jacobian evaluations.</param>
+/// <param name="TotalSeconds">Wall time.</param>
+/// <param name="History">Per-iteration records.</param>
+public sealed record SolverSummary(
+    TerminationType Termination,
+    string Message,
+    double InitialCost,
+    double FinalCost,
+    int Iterations,
+    int Evaluations,
+    int JacobianEvaluations,
+    double TotalSeconds,
+    IReadOnlyList<IterationSummary> History)
+{
+    /// <summary>True when the solver stopped on a convergence test.</summary>
+    public bool Converged => Termination is TerminationType.FunctionTolerance or TerminationType.GradientTolerance or TerminationType.ParameterTolerance;
+
+    /// <summary>A readable report in the style of Ceres' FullReport.</summary>
+    public string FullReport()
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine("iter      cost          cost_change   |gradient|    |step|        damping       ratio     accepted  time(s)");
+        foreach (var it in History)
+            text.AppendLine(System.FormattableString.Invariant(
+                $"{it.Iteration,4}  {it.Cost,13:E6}  {it.CostChange,12:E4}  {it.GradientMaxNorm,12:E4}  {it.StepNorm,12:E4}  {it.Damping,12:E4}  {it.Ratio,8:F4}  {(it.StepAccepted ? "yes" : "no"),8}  {it.Seconds,7:F4}"));
+        text.AppendLine(System.FormattableString.Invariant($"Initial cost {InitialCost:E10}, final cost {FinalCost:E10}"));
+        text.AppendLine(System.FormattableString.Invariant($"Iterations {Iterations}, residual evaluations {Evaluations}, Jacobian evaluations {JacobianEvaluations}, time {TotalSeconds:F4} s"));
+        text.AppendLine($"Termination: {Termination} ({Message})");
+        return text.ToString();
+    }
+}
