@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using NGGen.Kernels;
+using NGGen.LinearAlgebra;
+
+namespace NGGen.Solvers;
+
+/// <summary>Options for <see cref="EnergyNaturalGradient"/>; defaults follow Müller and Zeinhofer (2023).</summary>
+public sealed record EnergyNaturalGradientOptions
+{
+    /// <summary>Maximum iterations. Default 500.</summary>
+    public int MaxIterations { get; init; } = 500;
+
+    /// <summary>The grid line search tries η = 0.5^k for k = 0..this. Default 30.</summary>
+    public int LineSearchExponents { get; init; } = 30;
+
+    /// <summary>Tikhonov shift relative to the largest Gramian diagonal entry, which regularises the
+    /// (typically rank-deficient) Gramian like a pseudo-inverse cutoff. Default 1e-12.</summary>
+    public double RelativeDamping { get; init; } = 1e-12;
+
+    /// <summary>How the Gramian system is solved. Default <see cref="GramianSolver.PseudoInverse"/>.</summary>
+    public GramianSolver Solver { get; init; } = GramianSolver.PseudoInverse;
+
+    /// <summary>Eigenvalues of G below this × the largest are dropped (like lstsq's rcond ≈ ε·p);
+    /// it bounds the step along directions the data barely determines. Default 1e-14.</summary>
+    public double PseudoInverseCutoff { get; init; } = 1e-14;
+
+    /// <summary>Stop when ‖∇L‖∞ falls below this. Default 1e-14.</summary>
+    public double GradientTolerance { get; init; } = 1e-14;
+
+    /// <summary>Stop after this much wall time (seconds); infinite by default.</summary>
+    public double TimeBudgetSeconds { get; init; } = double.PositiveInfinity;
+
+    /// <summary>Called after every iteration; return false to stop.</summary>
+    public Func<IterationSummary, bool>? Callback { get; init; }
+}
+
+/// <summary>How the natural-gradient system G d = ∇L (G = JᵀJ) is solved.</summary>
+public enum GramianSolver
+{
+    /// <summary>G⁺∇L from the eigendecomposition of G, dropping relatively tiny eigenvalues (the paper's choice).</summary>
+    PseudoInverse,
+    /// <summary>Householder QR least squares on J itself (accurate: κ(J), not κ(J)²). Needs m ≥ p.</summary>
+    LeastSquaresQr,
+    /// <summary>Cholesky of JᵀJ + shift·I (cheap for m ≫ p, but squares the condition number).</summary>
+    DampedCholesky,
+}
+
+/// <summary>
+/// Energy natural gradient descent for PDE residual losses (Müller and Zeinhofer 2023). For
+/// L(θ) = ½‖r(θ)‖² with residuals that are linear in u (e.g. −Δu − f and u on the boundary), the
+/// energy Gramian is the Gauss-Newton matrix G = JᵀJ of the residuals; the step is θ ← θ − η G⁺∇L
+/// with η chosen on the grid 0.5^k, k = 0..30, by the smallest loss.
+/// </summary>
+public static class EnergyNaturalGradient
+{
+    /// <summary>Runs ENGD from <paramref name="theta"/> (updated in place with the best parameters found).</summary>
+    public static SolverSummary Solve<TModel>(LeastSquaresProblem<TModel> problem, Span<double> theta, EnergyNaturalGradientOptions? options = null)
+        where TModel : IModel<TModel>
+    {
+        options ??= new EnergyNaturalGradientOptions();
+        int p = problem.ParameterCount, m = problem.ResidualCount;
+        var clock = Stopwatch.StartNew();
+        var residuals = new double[m];
+        var trialResiduals = new double[m];
+        var jacobian = new double[m * p];
+        var gramian = new double[p * p];
+        var gradient = new double[p];
+        var direction = new double[p];
+        var trial = new double[p];
+        var best = new double[p];
+        var cholesky = new Cholesky(p);
+        var qr = new HouseholderQr(Math.Max(m, p), p);
+        var eigen = new SymmetricEigen(p);
+        var history = new List<IterationSummary>();
+
+        double cost = problem.Cost(theta, residuals);
+        double initialCost = cost;
+        int evaluations = 1, jacobians = 0;
+        if (!double.IsFinite(cost))
+            return Finish(TerminationType.NonFiniteCost, $"the loss at the initial parameters is {cost}", 0);
+
+        for (int iteration = 1; iteration <= options.MaxIterations; iteration++)
+        {
+            if (clock.Elapsed.TotalSeconds >= options.TimeBudgetSeconds)
+                return Finish(TerminationType.MaxIterations, $"used the time budget of {options.TimeBudgetSeconds} s", iteration - 1);
+
+            problem.Jacobian(theta, jacobian);
+            jacobians++;
+            // G = JᵀJ and ∇L = Jᵀr as GEMMs over the residual dimension.
+            Gemm.Multiply<double>(true, false, p, p, m, jacobian, p, jacobian, p, gramian, p, false);
+            Gemm.Multiply<double>(true, false, p, 1, m, jacobian, p, residuals, 1, gradient, 1, false);
+            double gradientNorm = 0, largestDiagonal = 0;
+            for (int j = 0; j < p; j++)
+            {
+                gradientNorm = Math.Max(gradientNorm, Math.Abs(gradient[j]));
+                largestDiagonal = Math.Max(largestDiagonal, gramian[j * p + j]);
+            }
+            if (!double.IsFinite(gradientNorm))
+                return Finish(TerminationType.NonFiniteCost, "the Jacobian contains NaN or Inf", iteration - 1);
+            if (gradientNorm < options.GradientTolerance)
+                return Finish(TerminationType.GradientTolerance, $"‖∇L‖∞ = {gradientNorm:E3} < {options.GradientTolerance:E1}", iteration - 1);
+
+            double shift = 0;
+            if (options.Solver == GramianSolver.PseudoInverse)
+            {
+                eigen.Decompose(gramian, p);
+                eigen.SolvePseudoInverse(gradient, direction, options.PseudoInverseCutoff);
+            }
+            else if (options.Solver == GramianSolver.LeastSquaresQr)
+            {
+                // d = argmin ‖J d − r‖: the same function-space step as G⁺∇L, without squaring κ(J).
+                qr.Factor(jacobian, m, p);
+                qr.Solve(residuals, direction);
+            }
+            else
+            {
+                shift = Math.Max(options.RelativeDamping * largestDiagonal, double.Epsilon);
+                while (!cholesky.TryFactor(gramian, p, shift))
+                    shift *= 10;
+                cholesky.Solve(gradient, direction);
+            }
+
+            // Grid line search over η = 0.5^k: keep the smallest loss.
+            double bestCost = double.PositiveInfinity, bestEta = 0;
+            double eta = 1;
+            for (int k = 0; k <= options.LineSearchExponents; k++, eta *= 0.5)
+            {
+                for (int j = 0; j < p; j++)
+                    trial[j] = theta[j] - eta * direction[j];
+                double trialCost = problem.Cost(trial, trialResiduals);
+                evaluations++;
+                if (trialCost < bestCost)
+                {
+                    bestCost = trialCost;
+                    bestEta = eta;
+                    trial.CopyTo(best, 0);
+                }
+            }
+            bool accepted = bestCost < cost;
+            var record = new IterationSummary(iteration, accepted ? bestCost : cost, accepted ? cost - bestCost : 0, gradientNorm,
+                bestEta * Norm(direction), shift, double.NaN, accepted, 0, clock.Elapsed.TotalSeconds);
+            history.Add(record);
+            if (!accepted)
+                return Finish(TerminationType.NoProgress, "no step size on the grid 0.5^k reduced the loss", iteration);
+            best.CopyTo(theta);
+            cost = problem.Cost(theta, residuals);
+            evaluations++;
+            if (options.Callback is { } callback && !callback(record))
+                return Finish(TerminationType.MaxIterations, "stopped by the callback", iteration);
+        }
+        return Finish(TerminationType.MaxIterations, $"reached {options.MaxIterations} iterations", options.MaxIterations);
+
+        SolverSummary Finish(TerminationType termination, string message, int iterations) =>
+            new(termination, message, initialCost, cost, iterations, evaluations, jacobians, clock.Elapsed.TotalSeconds, history);
+    }
+
+    private static double Norm(ReadOnlySpan<double> x)
+    {
+        double s = 0;
+        foreach (double v in x)
+            s += v * v;
+        return Math.Sqrt(s);
+    }
+}
