@@ -1,94 +1,121 @@
-using System.Diagnostics;
 using System.Text.Json;
 using NGGen;
 using NGGen.Checking;
+using NGGen.Solvers;
 using Quickstart;
 
-// Quickstart: build generated models and check their derivatives against independent references.
-// Usage: dotnet run -c Release --project samples/Quickstart [-- --json PATH]
+// NGGen quickstart: (1) check the generated derivatives of two models against independent references;
+// (2) train the 2D Poisson PINN by energy natural gradient next to Adam, one core each, same wall time.
+// Usage: dotnet run -c Release --project samples/Quickstart [-- --json PATH] [--iterations N]
 string? jsonPath = null;
+int engdIterations = 250;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--json" && i + 1 < args.Length)
         jsonPath = args[++i];
+    else if (args[i] == "--iterations" && i + 1 < args.Length && int.TryParse(args[i + 1], out int n) && n > 0)
+        engdIterations = int.Parse(args[++i]);
     else
     {
-        Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: Quickstart [--json PATH]");
+        Console.Error.WriteLine($"Unknown or incomplete argument '{args[i]}'. Usage: Quickstart [--json PATH] [--iterations N (positive)]");
         return 2;
     }
 }
 
-Console.WriteLine("NGGen quickstart: generated Forward / JVP / VJP checked against independent references");
+Console.WriteLine("1. Generated Forward / JVP / VJP against independent references");
 Console.WriteLine();
-var results = new List<GradientCheckResult>();
-results.AddRange(GradientChecker.CheckModel<Exponential.Compiled>(batch: 64, seed: 1, inputLow: 0, inputHigh: 5));
-results.AddRange(GradientChecker.CheckModel<PoissonNet>(batch: 64, seed: 2, inputLow: 0, inputHigh: 1));
-
-// The Poisson interior residual contains a Laplacian; its eager oracle uses finite differences.
+var checks = new List<GradientCheckResult>();
+checks.AddRange(GradientChecker.CheckModel<Exponential.Compiled>(batch: 64, seed: 1, inputLow: 0, inputHigh: 5));
+checks.AddRange(GradientChecker.CheckModel<PoissonNet>(batch: 64, seed: 2, inputLow: 0, inputHigh: 1));
+// The interior residual contains a Laplacian, whose eager oracle differentiates numerically.
 static double ForwardTolerance(GradientCheckResult r) => r.Function == "Interior" ? 1e-7 : 1e-12;
 const double JvpTolerance = 1e-7, DotTolerance = 1e-12, FloatTolerance = 1e-4;
-
 Console.WriteLine($"{"function",-26} {"fwd vs eager",13} {"JVP vs FD",11} {"<Jv,u>-<v,J'u>",15} {"float vs dbl",13}  verdict");
 Console.WriteLine(new string('-', 90));
-bool allPassed = true;
-foreach (var r in results)
+bool checksPassed = true;
+foreach (var r in checks)
 {
     bool ok = r.ForwardVsReference <= ForwardTolerance(r) && r.JvpVsFiniteDifferences <= JvpTolerance
         && r.DotProductTest <= DotTolerance && r.FloatVsDouble <= FloatTolerance;
-    allPassed &= ok;
+    checksPassed &= ok;
     Console.WriteLine($"{r.Model + "." + r.Function,-26} {r.ForwardVsReference,13:E2} {r.JvpVsFiniteDifferences,11:E2} {r.DotProductTest,15:E2} {r.FloatVsDouble,13:E2}  {(ok ? "ok" : "FAILED")}");
 }
 Console.WriteLine();
-Console.WriteLine($"tolerances: forward 1e-12 (1e-7 where the oracle differentiates numerically), JVP {JvpTolerance:E0}, dot {DotTolerance:E0}, float {FloatTolerance:E0}");
 
-// A taste of speed: the Poisson residuals on the paper's 784 interior points.
-const int batch = 784;
-var theta = new double[PoissonNet.ParameterCount];
-PoissonNet.InitializeParameters<double>(theta, seed: 7);
-var points = GradientChecker.RandomInputs<PoissonNet>(new Random(3), PoissonNet.InteriorFunction, batch, 0, 1);
-var residual = new double[batch];
-var gradient = new double[PoissonNet.ParameterCount];
-var workspace = new double[Math.Max(PoissonNet.WorkspaceLength(PoissonNet.InteriorFunction, EvaluationKind.Forward, batch),
-    PoissonNet.WorkspaceLength(PoissonNet.InteriorFunction, EvaluationKind.Vjp, batch))];
-double forwardMicroseconds = Time(() => PoissonNet.Forward<double>(PoissonNet.InteriorFunction, theta, points, batch, residual, workspace));
-double vjpMicroseconds = Time(() => PoissonNet.Vjp<double>(PoissonNet.InteriorFunction, theta, points, batch, residual, gradient, workspace));
+var setup = new PoissonSetup();
+Console.WriteLine($"2. −Δu = 2π² sin(πx) sin(πy) on the unit square, u = 0 on the boundary; tanh network [2, 32, 1] ({PoissonNet.ParameterCount} parameters),");
+Console.WriteLine($"   {setup.InteriorPoints} interior + {setup.BoundaryPoints} boundary points. Energy natural gradient and Adam run side by side, one core each;");
+Console.WriteLine("   Adam stops when ENGD does, so both get the same wall time.");
 Console.WriteLine();
-Console.WriteLine($"Poisson interior residual (−Δu − f) on {batch} points, double: forward {forwardMicroseconds:F1} µs, VJP {vjpMicroseconds:F1} µs");
+
+var start = new double[PoissonNet.ParameterCount];
+PoissonNet.InitializeParameters<double>(start, seed: 0);
+var engdTheta = (double[])start.Clone();
+var adamTheta = (double[])start.Clone();
+var engdFinished = new ManualResetEventSlim(false);
+var progressLock = new object();
+SolverSummary? engdSummary = null, adamSummary = null;
+
+var engdThread = new Thread(() =>
+{
+    var engdSetup = new PoissonSetup();
+    engdSummary = EnergyNaturalGradient.Solve(engdSetup.Problem, engdTheta, new EnergyNaturalGradientOptions
+    {
+        MaxIterations = engdIterations,
+        Callback = it =>
+        {
+            if (it.Iteration % 25 == 0)
+                lock (progressLock)
+                    Console.WriteLine($"   ENGD iteration {it.Iteration,4}: loss {it.Cost:E3}, step {it.StepNorm:E2}, {it.Seconds,5:F1} s");
+            return true;
+        },
+    });
+    engdFinished.Set();
+});
+var adamThread = new Thread(() =>
+{
+    var adamSetup = new PoissonSetup();
+    adamSummary = Adam.Solve(adamSetup.Problem, adamTheta, new AdamOptions
+    {
+        MaxIterations = int.MaxValue,
+        LearningRate = 1e-3,
+        RecordEvery = 50,
+        Callback = _ => !engdFinished.IsSet,
+    });
+});
+engdThread.Start();
+adamThread.Start();
+engdThread.Join();
+adamThread.Join();
+
+double engdError = setup.RelativeL2Error(engdTheta), adamError = setup.RelativeL2Error(adamTheta);
+Console.WriteLine();
+Console.WriteLine($"   {"solver",-26} {"iterations",10} {"wall s",8} {"final loss",12} {"relative L2 error",18}");
+Console.WriteLine($"   {"energy natural gradient",-26} {engdSummary!.Iterations,10} {engdSummary.TotalSeconds,8:F1} {engdSummary.FinalCost,12:E3} {engdError,18:E3}");
+Console.WriteLine($"   {"Adam (lr 1e-3)",-26} {adamSummary!.Iterations,10} {adamSummary.TotalSeconds,8:F1} {adamSummary.FinalCost,12:E3} {adamError,18:E3}");
+Console.WriteLine();
+Console.WriteLine($"   ENGD stopped: {engdSummary.Message}.");
 
 if (jsonPath is not null)
 {
-    WriteJson(jsonPath, results, forwardMicroseconds, vjpMicroseconds, allPassed);
-    Console.WriteLine($"figures written to {jsonPath}");
+    WriteJson(jsonPath, checks, checksPassed, (engdSummary, engdError), (adamSummary, adamError));
+    Console.WriteLine($"   figures written to {jsonPath}");
 }
-return allPassed ? 0 : 1;
+return checksPassed ? 0 : 1;
 
-static double Time(Action action)
-{
-    // Warm up long enough for tiered compilation to reach optimised code in the runtime kernels
-    // (after the gradient checks have just compiled hundreds of methods, that takes over 300 ms).
-    var warmup = Stopwatch.StartNew();
-    while (warmup.ElapsedMilliseconds < 1500)
-        action();
-    const int runs = 200;
-    var watch = Stopwatch.StartNew();
-    for (int i = 0; i < runs; i++)
-        action();
-    return watch.Elapsed.TotalMicroseconds / runs;
-}
-
-static void WriteJson(string path, List<GradientCheckResult> results, double forwardMicroseconds, double vjpMicroseconds, bool allPassed)
+static void WriteJson(string path, List<GradientCheckResult> checks, bool checksPassed,
+    (SolverSummary Summary, double Error) engd, (SolverSummary Summary, double Error) adam)
 {
     using var stream = File.Create(path);
     using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
     json.WriteStartObject();
-    json.WriteBoolean("allPassed", allPassed);
-    json.WriteStartArray("checks");
-    foreach (var r in results)
+    json.WriteBoolean("gradientChecksPassed", checksPassed);
+    json.WriteStartArray("gradientChecks");
+    foreach (var r in checks)
     {
         json.WriteStartObject();
         json.WriteString("model", r.Model);
         json.WriteString("function", r.Function);
-        json.WriteNumber("batch", r.Batch);
         json.WriteNumber("forwardVsReference", r.ForwardVsReference);
         json.WriteNumber("jvpVsFiniteDifferences", r.JvpVsFiniteDifferences);
         json.WriteNumber("dotProductTest", r.DotProductTest);
@@ -96,7 +123,18 @@ static void WriteJson(string path, List<GradientCheckResult> results, double for
         json.WriteEndObject();
     }
     json.WriteEndArray();
-    json.WriteNumber("poissonInteriorForwardMicroseconds", forwardMicroseconds);
-    json.WriteNumber("poissonInteriorVjpMicroseconds", vjpMicroseconds);
+    json.WriteStartArray("poisson");
+    foreach (var (name, run) in new[] { ("EnergyNaturalGradient", engd), ("Adam", adam) })
+    {
+        json.WriteStartObject();
+        json.WriteString("solver", name);
+        json.WriteNumber("relativeL2Error", run.Error);
+        json.WriteNumber("iterations", run.Summary.Iterations);
+        json.WriteNumber("wallSeconds", run.Summary.TotalSeconds);
+        json.WriteNumber("finalLoss", run.Summary.FinalCost);
+        json.WriteString("termination", run.Summary.Termination.ToString());
+        json.WriteEndObject();
+    }
+    json.WriteEndArray();
     json.WriteEndObject();
 }

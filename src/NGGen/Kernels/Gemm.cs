@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -14,14 +15,22 @@ namespace NGGen.Kernels;
 /// </remarks>
 public static class Gemm
 {
-    // Depth of a packed block: one B micro-panel (kc·NR elements, 32 KiB at 256) stays in the 48 KiB L1.
-    private static readonly int KcMax = int.Parse(Environment.GetEnvironmentVariable("KC") ?? "256"); private static readonly bool s_packA = Environment.GetEnvironmentVariable("NOPACKA") == null; private static readonly bool s_packB = Environment.GetEnvironmentVariable("NOPACKB") == null;
+    // Depth of a packed block: each load and store of a C tile is amortised over kc FMAs per accumulator, while
+    // the A micro-panel (kc·MR elements, 8-16 KiB) stays in L1. 128-256 measured best; smaller wastes C traffic.
+    private const int KcMax = 256;
 
-    // Columns of a packed B block; the block (kc·nc elements) lives in L3.
-    private static readonly int NcMax = int.Parse(Environment.GetEnvironmentVariable("NC") ?? "4096");
+    // Bytes of one packed B block (kc·nc elements), which the inner loop sweeps once per A micro-panel: it must
+    // stay resident in the 2 MiB L2 next to the C rows being updated.
+    private const int PackedBBlockBytes = 1 << 20;
 
-    // Work (m·n·k) below which packing overhead outweighs the micro-kernel's advantage.
+    // Rows of C per packed A block, in MR-row micro-panels.
+    private const int McPanels = 16;
+
+    // Work (m·n·k) up to which packing costs more than the micro-kernel saves.
     private const long DirectMaxWork = 8 * 8 * 8;
+
+    // Columns of C up to which gathering op(B) into dot-product form beats packing.
+    private const int DirectMaxColumns = 4;
 
     /// <summary>
     /// Computes <c>C = op(A)·op(B)</c> (<paramref name="accumulate"/> false) or <c>C += op(A)·op(B)</c> (true).
@@ -48,7 +57,9 @@ public static class Gemm
     /// <param name="accumulate">Whether to add the product to C instead of overwriting it.</param>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative or a leading dimension is too small.</exception>
-    /// <exception cref="ArgumentException">A span is too short for its matrix, or <paramref name="c"/> overlaps an input.</exception>
+    /// <exception cref="ArgumentException">
+    /// A span is too short for its matrix, or <paramref name="c"/> overlaps an input.
+    /// </exception>
     public static void Multiply<T>(
         bool transposeA,
         bool transposeB,
@@ -113,7 +124,9 @@ public static class Gemm
             {
                 if (UseDirect<T>(m, n, k))
                 {
-                    GemmDirect.Multiply(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                    bool gatherColumns = n <= DirectMaxColumns;
+                    GemmDirect.Multiply(
+                        transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, gatherColumns);
                 }
                 else
                 {
@@ -123,14 +136,13 @@ public static class Gemm
         }
     }
 
-    // Packing pays off only when each packed element is reused across enough micro-kernel calls; with fewer rows
-    // (or columns) than a quarter tile the padded micro-kernel would mostly multiply zeros.
+    // Packing pays off only when each packed element is reused across enough micro-kernel FMAs. With fewer than
+    // MR/2 rows or a handful of columns the padded micro-kernel would mostly multiply zeros; the unpacked
+    // row-by-row products measured 2-6x faster there.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool UseDirect<T>(int m, int n, int k)
         where T : unmanaged
-        => m < GemmMicroKernels.Mr<T>() / 4 + 1
-            || n < GemmMicroKernels.Nr<T>() / 4
-            || (long)m * n * k <= DirectMaxWork;
+        => m < GemmMicroKernels.Mr<T>() / 2 || n <= DirectMaxColumns || (long)m * n * k <= DirectMaxWork;
 
     private static unsafe void MultiplyBlocked<T>(
         bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate)
@@ -138,13 +150,12 @@ public static class Gemm
     {
         int mr = GemmMicroKernels.Mr<T>();
         int nr = GemmMicroKernels.Nr<T>();
-        int mcMax = McMax<T>();
 
         // Blocks of equal size per dimension, so a dimension just over the limit is not split into a full block
         // and a sliver that runs the micro-kernel with poor reuse.
         int kc = EvenBlock(k, KcMax, 1);
-        int mc = EvenBlock(m, mcMax, mr);
-        int nc = EvenBlock(n, NcMax, nr);
+        int mc = EvenBlock(m, McPanels * mr, mr);
+        int nc = EvenBlock(n, PackedBBlockBytes / (KcMax * sizeof(T)), nr);
 
         nint packedALength = GemmScratch<T>.AlignLength((nint)mc * kc);
         nint packedBLength = GemmScratch<T>.AlignLength((nint)nc * kc);
@@ -161,7 +172,7 @@ public static class Gemm
             {
                 int kcCur = Math.Min(kc, k - pc);
                 T* bBlock = transB ? b + (jc * ldb) + pc : b + (pc * ldb) + jc;
-                if (s_packB) GemmPacking.PackB(transB, bBlock, ldb, kcCur, ncCur, packedB);
+                GemmPacking.PackB(transB, bBlock, ldb, kcCur, ncCur, packedB);
 
                 // Later depth blocks add to what the first one wrote.
                 bool load = accumulate || pc > 0;
@@ -169,38 +180,37 @@ public static class Gemm
                 {
                     int mcCur = Math.Min(mc, m - ic);
                     T* aBlock = transA ? a + (pc * lda) + ic : a + (ic * lda) + pc;
-                    if (s_packA) GemmPacking.PackA(transA, aBlock, lda, mcCur, kcCur, packedA);
+                    GemmPacking.PackA(transA, aBlock, lda, mcCur, kcCur, packedA);
                     MacroKernel(mcCur, ncCur, kcCur, packedA, packedB, c + (ic * ldc) + jc, ldc, load, tile);
                 }
             }
         }
     }
 
-    // C[mc×nc] (+)= packedA·packedB, one tile at a time. The B micro-panel stays in L1 while the inner loop
-    // streams every A micro-panel of the block past it.
+    // C[mc×nc] (+)= packedA·packedB, one tile at a time. Each A micro-panel stays in L1 while the inner loop
+    // streams the whole packed B block past it from L2; C is walked row panel by row panel, which the hardware
+    // prefetchers follow.
     private static unsafe void MacroKernel<T>(
         int mc, int nc, int kc, T* packedA, T* packedB, T* c, nint ldc, bool load, T* tile)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int mr = GemmMicroKernels.Mr<T>();
         int nr = GemmMicroKernels.Nr<T>();
-        bool irOuter = s_irOuter;
-        int outerEnd = irOuter ? mc : nc, outerStep = irOuter ? mr : nr;
-        int innerEnd = irOuter ? nc : mc, innerStep = irOuter ? nr : mr;
-        for (int o = 0; o < outerEnd; o += outerStep)
+        for (int ir = 0; ir < mc; ir += mr)
         {
-            for (int q = 0; q < innerEnd; q += innerStep)
+            int rows = Math.Min(mr, mc - ir);
+            bool halfHeight = rows <= mr / 2;
+            T* aPanel = packedA + ((nint)ir * kc);
+            T* cRow = c + (ir * ldc);
+            for (int jr = 0; jr < nc; jr += nr)
             {
-                int ir = irOuter ? o : q, jr = irOuter ? q : o;
                 int cols = Math.Min(nr, nc - jr);
                 bool halfWidth = cols <= nr / 2;
                 T* bPanel = packedB + ((nint)jr * kc);
-                T* cColumn = c + jr;
-                int rows = Math.Min(mr, mc - ir);
-                bool halfHeight = rows <= mr / 2;
-                T* aPanel = packedA + ((nint)ir * kc);
-                T* cTile = cColumn + (ir * ldc);
+                T* cTile = cRow + jr;
 
+                // A tile that exactly fills a kernel shape is written in place; anything smaller is computed
+                // into the scratch tile and only its part inside C copied out.
                 bool inPlace = rows == (halfHeight ? mr / 2 : mr) && cols == (halfWidth ? nr / 2 : nr);
                 T* dst = inPlace ? cTile : tile;
                 nint ldd = inPlace ? ldc : nr;
@@ -241,20 +251,12 @@ public static class Gemm
         }
     }
 
-    // Rows of a packed A block, a multiple of MR; the block (mc·kc elements) stays in the 2 MiB L2.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int McMax<T>()
-        where T : unmanaged
-        => s_mcf * GemmMicroKernels.Mr<T>();
-    private static readonly bool s_irOuter = Environment.GetEnvironmentVariable("IROUTER") == "1";
-    private static readonly int s_mcf = int.Parse(Environment.GetEnvironmentVariable("MCF") ?? "16");
-
     // Splits `extent` into ceil(extent/max) equal blocks, each rounded up to a multiple of `multiple`.
     private static int EvenBlock(int extent, int max, int multiple)
     {
-        int blocks = (extent + max - 1) / max;
-        int size = (extent + blocks - 1) / blocks;
-        return (size + multiple - 1) / multiple * multiple;
+        long blocks = ((long)extent + max - 1) / max;
+        long size = (extent + blocks - 1) / blocks;
+        return (int)((size + multiple - 1) / multiple * multiple);
     }
 
     // Validates one stored operand with `rows` rows of `cols` elements at stride `ld`; returns the elements it spans.
@@ -275,13 +277,15 @@ public static class Gemm
         if (length < required)
         {
             throw new ArgumentException(
-                $"The span holds {length} elements but a {rows}×{cols} matrix with leading dimension {ld} needs {required}.",
+                $"The span holds {length} elements but a {rows}×{cols} matrix with leading dimension {ld} " +
+                $"needs {required}.",
                 name);
         }
 
         return (int)required;
     }
 
+    [DoesNotReturn]
     private static void ThrowNotSupported(Type type)
         => throw new NotSupportedException($"Gemm supports float and double elements, not {type}.");
 }

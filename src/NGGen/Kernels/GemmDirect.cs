@@ -7,17 +7,57 @@ namespace NGGen.Kernels;
 
 /// <summary>
 /// Unpacked GEMM for shapes where packing costs more than it saves: very few rows of C (matrix-vector-like
-/// products), very few columns, or tiny problems. Every element of A and B is read once per row of C.
+/// products), very few columns, or tiny problems.
 /// </summary>
+/// <remarks>
+/// Rows of C are computed either as dot products of an op(A) row with op(B) columns, when those columns are
+/// contiguous (transposed B) or few enough to gather, or as a sum of scaled op(B) rows, which streams B row by row.
+/// </remarks>
 internal static unsafe class GemmDirect
 {
-    /// <summary>Computes C (=|+=) op(A)·op(B) row by row; same contract as <see cref="Gemm.Multiply{T}"/>.</summary>
+    /// <summary>
+    /// Computes C (=|+=) op(A)·op(B) row by row; same contract as <see cref="Gemm.Multiply{T}"/>. With
+    /// <c>gatherColumns</c>, the columns of an untransposed op(B) are first copied into contiguous scratch so the
+    /// dot-product form applies (worthwhile only for a few columns).
+    /// </summary>
     internal static void Multiply<T>(
-        bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate)
+        bool transA,
+        bool transB,
+        int m,
+        int n,
+        int k,
+        T* a,
+        nint lda,
+        T* b,
+        nint ldb,
+        T* c,
+        nint ldc,
+        bool accumulate,
+        bool gatherColumns)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // A transposed row is gathered once per row of C so the inner loops see unit stride.
-        T* rowBuffer = transA ? GemmScratch<T>.Get(k) : null;
+        gatherColumns &= !transB;
+        bool dotForm = transB || gatherColumns;
+
+        // Transposed A rows (and gathered B columns) are copied once so the inner loops see unit stride.
+        nint rowLength = transA ? GemmScratch<T>.AlignLength(k) : 0;
+        T* scratch = transA || gatherColumns ? GemmScratch<T>.Get(rowLength + (gatherColumns ? (nint)n * k : 0)) : null;
+        T* rowBuffer = scratch;
+        T* columns = scratch + rowLength;
+        if (gatherColumns)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                T* src = b + (p * ldb);
+                for (int j = 0; j < n; j++)
+                {
+                    columns[((nint)j * k) + p] = src[j];
+                }
+            }
+        }
+
+        T* bColumns = gatherColumns ? columns : b;
+        nint columnStride = gatherColumns ? k : ldb;
         for (int i = 0; i < m; i++)
         {
             T* aRow;
@@ -38,13 +78,12 @@ internal static unsafe class GemmDirect
             }
 
             T* cRow = c + (i * ldc);
-            if (transB)
+            if (dotForm)
             {
-                // op(B) column j is row j of the stored B: each C element is one contiguous dot product.
                 var x = new ReadOnlySpan<T>(aRow, k);
                 for (int j = 0; j < n; j++)
                 {
-                    T dot = TensorPrimitives.Dot(x, new ReadOnlySpan<T>(b + (j * ldb), k));
+                    T dot = TensorPrimitives.Dot(x, new ReadOnlySpan<T>(bColumns + (j * columnStride), k));
                     cRow[j] = accumulate ? cRow[j] + dot : dot;
                 }
             }

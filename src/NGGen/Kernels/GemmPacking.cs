@@ -125,7 +125,9 @@ internal static unsafe class GemmPacking
         where T : unmanaged
     {
         int x = 0;
-        if (width % 4 == 0 && ((typeof(T) == typeof(float) && Sse.IsSupported) || (typeof(T) == typeof(double) && Avx.IsSupported)))
+        bool transposable = (typeof(T) == typeof(float) && Sse.IsSupported)
+            || (typeof(T) == typeof(double) && Avx.IsSupported);
+        if (width % 4 == 0 && transposable)
         {
             for (; x + 4 <= count; x += 4)
             {

@@ -27,6 +27,14 @@ public sealed record EnergyNaturalGradientOptions
     /// <summary>Stop when ‖∇L‖∞ falls below this. Default 1e-14.</summary>
     public double GradientTolerance { get; init; } = 1e-14;
 
+    /// <summary>Stop when an accepted step reduces the loss by less than this relative amount. Default 0
+    /// (off): ENGD often crawls along a plateau before converging fast, and a relative-decrease test
+    /// stops it there; the step-size test below separates the two (plateau steps ~1e-3, converged ~1e-13).</summary>
+    public double FunctionTolerance { get; init; }
+
+    /// <summary>Stop when the step ‖η d‖ ≤ this × (‖θ‖ + this). Default 1e-12.</summary>
+    public double ParameterTolerance { get; init; } = 1e-12;
+
     /// <summary>Stop after this much wall time (seconds); infinite by default.</summary>
     public double TimeBudgetSeconds { get; init; } = double.PositiveInfinity;
 
@@ -51,8 +59,18 @@ public enum GramianSolver
 /// energy Gramian is the Gauss-Newton matrix G = JᵀJ of the residuals; the step is θ ← θ − η G⁺∇L
 /// with η chosen on the grid 0.5^k, k = 0..30, by the smallest loss.
 /// </summary>
+/// <remarks>
+/// ENGD is not globally convergent. It often crawls along a plateau before converging fast, and from a
+/// minority of initialisations it stalls for hundreds of iterations (a 1D Poisson PINN with 8 tanh
+/// units: 56 of 60 seeds converge within 300 iterations with the default cutoff 1e-14; 28 of 60 with
+/// 1e-10; none with 1e-8). On the plateau the trajectory is chaotic: last-bit differences decide
+/// between the outcomes, so compare runs statistically, not by one seed.
+/// </remarks>
 public static class EnergyNaturalGradient
 {
+    // Beyond this relative eigenvalue cutoff the step is essentially a gradient step; stop there.
+    private const double MaxCutoff = 1e-2;
+
     /// <summary>Runs ENGD from <paramref name="theta"/> (updated in place with the best parameters found).</summary>
     public static SolverSummary Solve<TModel>(LeastSquaresProblem<TModel> problem, Span<double> theta, EnergyNaturalGradientOptions? options = null)
         where TModel : IModel<TModel>
@@ -101,50 +119,67 @@ public static class EnergyNaturalGradient
                 return Finish(TerminationType.GradientTolerance, $"‖∇L‖∞ = {gradientNorm:E3} < {options.GradientTolerance:E1}", iteration - 1);
 
             double shift = 0;
+            double cutoff = options.PseudoInverseCutoff;
             if (options.Solver == GramianSolver.PseudoInverse)
-            {
                 eigen.Decompose(gramian, p);
-                eigen.SolvePseudoInverse(gradient, direction, options.PseudoInverseCutoff);
-            }
             else if (options.Solver == GramianSolver.LeastSquaresQr)
-            {
-                // d = argmin ‖J d − r‖: the same function-space step as G⁺∇L, without squaring κ(J).
                 qr.Factor(jacobian, m, p);
-                qr.Solve(residuals, direction);
-            }
-            else
-            {
-                shift = Math.Max(options.RelativeDamping * largestDiagonal, double.Epsilon);
-                while (!cholesky.TryFactor(gramian, p, shift))
-                    shift *= 10;
-                cholesky.Solve(gradient, direction);
-            }
-
-            // Grid line search over η = 0.5^k: keep the smallest loss.
             double bestCost = double.PositiveInfinity, bestEta = 0;
-            double eta = 1;
-            for (int k = 0; k <= options.LineSearchExponents; k++, eta *= 0.5)
+            while (true)
             {
-                for (int j = 0; j < p; j++)
-                    trial[j] = theta[j] - eta * direction[j];
-                double trialCost = problem.Cost(trial, trialResiduals);
-                evaluations++;
-                if (trialCost < bestCost)
+                if (options.Solver == GramianSolver.PseudoInverse)
                 {
-                    bestCost = trialCost;
-                    bestEta = eta;
-                    trial.CopyTo(best, 0);
+                    eigen.SolvePseudoInverse(gradient, direction, cutoff);
                 }
+                else if (options.Solver == GramianSolver.LeastSquaresQr)
+                {
+                    // d = argmin ‖J d − r‖: the same function-space step as G⁺∇L, without squaring κ(J).
+                    qr.Solve(residuals, direction);
+                }
+                else
+                {
+                    shift = Math.Max(options.RelativeDamping * largestDiagonal, double.Epsilon);
+                    while (!cholesky.TryFactor(gramian, p, shift))
+                        shift *= 10;
+                    cholesky.Solve(gradient, direction);
+                }
+
+                // Grid line search over η = 0.5^k: keep the smallest loss.
+                double eta = 1;
+                for (int k = 0; k <= options.LineSearchExponents; k++, eta *= 0.5)
+                {
+                    for (int j = 0; j < p; j++)
+                        trial[j] = theta[j] - eta * direction[j];
+                    double trialCost = problem.Cost(trial, trialResiduals);
+                    evaluations++;
+                    if (trialCost < bestCost)
+                    {
+                        bestCost = trialCost;
+                        bestEta = eta;
+                        trial.CopyTo(best, 0);
+                    }
+                }
+                // G⁺∇L is a descent direction, but its components along barely-determined
+                // eigen-directions can be so long that even η = 2⁻³⁰ overshoots. Then drop more of
+                // them (a larger cutoff gives a shorter, better-determined step) and search again.
+                if (bestCost < cost || options.Solver != GramianSolver.PseudoInverse || cutoff >= MaxCutoff)
+                    break;
+                cutoff *= 100;
             }
             bool accepted = bestCost < cost;
             var record = new IterationSummary(iteration, accepted ? bestCost : cost, accepted ? cost - bestCost : 0, gradientNorm,
-                bestEta * Norm(direction), shift, double.NaN, accepted, 0, clock.Elapsed.TotalSeconds);
+                bestEta * Norm(direction), options.Solver == GramianSolver.PseudoInverse ? cutoff : shift, double.NaN, accepted, 0, clock.Elapsed.TotalSeconds);
             history.Add(record);
             if (!accepted)
-                return Finish(TerminationType.NoProgress, "no step size on the grid 0.5^k reduced the loss", iteration);
+                return Finish(TerminationType.NoProgress, $"no step size on the grid 0.5^k reduced the loss (eigenvalue cutoff raised to {cutoff:E0})", iteration);
+            double previous = cost, stepNorm = bestEta * Norm(direction);
             best.CopyTo(theta);
             cost = problem.Cost(theta, residuals);
             evaluations++;
+            if (options.FunctionTolerance > 0 && previous - cost <= options.FunctionTolerance * previous)
+                return Finish(TerminationType.FunctionTolerance, $"the loss fell by a relative {(previous - cost) / previous:E2} ≤ {options.FunctionTolerance:E0}", iteration);
+            if (stepNorm <= options.ParameterTolerance * (Norm(theta) + options.ParameterTolerance))
+                return Finish(TerminationType.ParameterTolerance, $"the step ‖ηd‖ = {stepNorm:E2} is below the parameter tolerance", iteration);
             if (options.Callback is { } callback && !callback(record))
                 return Finish(TerminationType.MaxIterations, "stopped by the callback", iteration);
         }

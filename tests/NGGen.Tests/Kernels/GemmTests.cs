@@ -14,7 +14,7 @@ public sealed class GemmTests
         (5, 16, 9), (6, 17, 15), (7, 31, 16), (11, 32, 17), (12, 33, 31), (13, 15, 32),
         (15, 16, 33), (16, 17, 5), (17, 16, 6), (24, 48, 12), (25, 64, 3),
         (31, 31, 31), (32, 32, 32), (33, 33, 33), (31, 33, 32), (33, 32, 31),
-        (1, 100, 70), (3, 65, 40), (100, 1, 70), (90, 5, 33),
+        (1, 100, 70), (3, 65, 40), (100, 1, 70), (70, 3, 45), (33, 4, 100), (90, 5, 33),
         (257, 129, 300), (40, 40, 1100), (20, 4133, 10), (401, 37, 19),
     ];
 
@@ -197,7 +197,9 @@ public sealed class GemmTests
             bool inside = local >= 0 && local / ldc < m && local % ldc < n;
             if (!inside)
             {
-                Assert.True(c[index] == original[index], $"{typeof(T).Name} {m}x{n}x{k}: element {index} outside C was written.");
+                Assert.True(
+                    c[index] == original[index],
+                    $"{typeof(T).Name} {m}x{n}x{k}: element {index} outside C was written.");
             }
         }
     }
