@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Diagnostics;
 using NGGen.Kernels;
 using NGGen.LinearAlgebra;
@@ -168,17 +169,17 @@ public static class EnergyNaturalGradient
             }
             bool accepted = bestCost < cost;
             var record = new IterationSummary(iteration, accepted ? bestCost : cost, accepted ? cost - bestCost : 0, gradientNorm,
-                bestEta * Norm(direction), options.Solver == GramianSolver.PseudoInverse ? cutoff : shift, double.NaN, accepted, 0, clock.Elapsed.TotalSeconds);
+                bestEta * TensorPrimitives.Norm<double>(direction), options.Solver == GramianSolver.PseudoInverse ? cutoff : shift, double.NaN, accepted, 0, clock.Elapsed.TotalSeconds);
             history.Add(record);
             if (!accepted)
                 return Finish(TerminationType.NoProgress, $"no step size on the grid 0.5^k reduced the loss (eigenvalue cutoff raised to {cutoff:E0})", iteration);
-            double previous = cost, stepNorm = bestEta * Norm(direction);
+            double previous = cost, stepNorm = bestEta * TensorPrimitives.Norm<double>(direction);
             best.CopyTo(theta);
             cost = problem.Cost(theta, residuals);
             evaluations++;
             if (options.FunctionTolerance > 0 && previous - cost <= options.FunctionTolerance * previous)
                 return Finish(TerminationType.FunctionTolerance, $"the loss fell by a relative {(previous - cost) / previous:E2} ≤ {options.FunctionTolerance:E0}", iteration);
-            if (stepNorm <= options.ParameterTolerance * (Norm(theta) + options.ParameterTolerance))
+            if (stepNorm <= options.ParameterTolerance * (TensorPrimitives.Norm<double>(theta) + options.ParameterTolerance))
                 return Finish(TerminationType.ParameterTolerance, $"the step ‖ηd‖ = {stepNorm:E2} is below the parameter tolerance", iteration);
             if (options.Callback is { } callback && !callback(record))
                 return Finish(TerminationType.MaxIterations, "stopped by the callback", iteration);
@@ -189,11 +190,4 @@ public static class EnergyNaturalGradient
             new(termination, message, initialCost, cost, iterations, evaluations, jacobians, clock.Elapsed.TotalSeconds, history);
     }
 
-    private static double Norm(ReadOnlySpan<double> x)
-    {
-        double s = 0;
-        foreach (double v in x)
-            s += v * v;
-        return Math.Sqrt(s);
-    }
 }

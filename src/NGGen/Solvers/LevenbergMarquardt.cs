@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Diagnostics;
 using NGGen.LinearAlgebra;
 
@@ -113,7 +114,7 @@ public static class LevenbergMarquardt
             qr.Factor(augmented, m + p, p);
             qr.Solve(rhs, step);
 
-            double stepNorm = Norm(step), thetaNorm = Norm(theta);
+            double stepNorm = TensorPrimitives.Norm<double>(step), thetaNorm = TensorPrimitives.Norm<double>(theta);
             if (stepNorm <= options.ParameterTolerance * (thetaNorm + options.ParameterTolerance))
                 return Finish(TerminationType.ParameterTolerance, $"‖δ‖ = {stepNorm:E3} ≤ {options.ParameterTolerance:E1}·(‖θ‖ + tol)", iteration - 1);
 
@@ -125,7 +126,7 @@ public static class LevenbergMarquardt
                     jd += jacobian[i * p + j] * step[j];
                 predicted[i] = residuals[i] + jd;
             }
-            double modelCost = 0.5 * Dot(predicted, predicted);
+            double modelCost = 0.5 * TensorPrimitives.Dot<double>(predicted, predicted);
             double predictedDecrease = cost - modelCost;
 
             for (int j = 0; j < p; j++)
@@ -166,13 +167,5 @@ public static class LevenbergMarquardt
             new(termination, message, initialCost, cost, iterations, evaluations, jacobianEvaluations, clock.Elapsed.TotalSeconds, history);
     }
 
-    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        double s = 0;
-        for (int i = 0; i < a.Length; i++)
-            s += a[i] * b[i];
-        return s;
-    }
 
-    private static double Norm(ReadOnlySpan<double> x) => Math.Sqrt(Dot(x, x));
 }
