@@ -89,7 +89,7 @@ public static class Adam
             theta.CopyTo(lastGood);
             if (iteration % options.RecordEvery == 0 || iteration == 1)
             {
-                var record = new IterationSummary(iteration, cost, change, TensorPrimitives.MaxMagnitude<double>(gradient), stepSize, 0, double.NaN, true, 0, clock.Elapsed.TotalSeconds);
+                var record = new IterationSummary(iteration, cost, change, Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradient)), stepSize, 0, double.NaN, true, 0, clock.Elapsed.TotalSeconds);
                 history.Add(record);
                 if (options.Callback is { } callback && !callback(record))
                 {

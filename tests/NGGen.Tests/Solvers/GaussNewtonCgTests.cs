@@ -1,0 +1,71 @@
+using NGGen.Solvers;
+using NGGen.Tests.Models;
+
+namespace NGGen.Tests.Solvers;
+
+public class GaussNewtonCgTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Recovers_the_parameters_of_a_noise_free_exponential_fit()
+    {
+        var t = Enumerable.Range(0, 30).Select(i => i / 6.0).ToArray();
+        var y = t.Select(v => 2.5 * Math.Exp(-1.3 * v) + 0.4).ToArray();
+        var problem = new LeastSquaresProblem<DecayWithOffset.Compiled>(new ResidualBlock(0, t, t.Length, y));
+        double[] theta = [1, 0.5, 0];
+        var summary = GaussNewtonCg.Solve(problem, theta, new GaussNewtonCgOptions { MaxIterations = 200, InitialDamping = 1e-2 });
+        output.WriteLine(summary.FullReport());
+        Assert.Equal(2.5, theta[0], 1e-8);
+        Assert.Equal(1.3, theta[1], 1e-8);
+        Assert.Equal(0.4, theta[2], 1e-8);
+    }
+
+    private static LeastSquaresProblem<Mlp3> TeacherStudentProblem(int batch)
+    {
+        // Targets from a "teacher" network: the student can fit them exactly (cost → 0).
+        var random = new Random(4);
+        var inputs = Enumerable.Range(0, 3 * batch).Select(_ => 2 * random.NextDouble() - 1).ToArray();
+        var teacher = new double[Mlp3.ParameterCount];
+        Mlp3.InitializeParameters<double>(teacher, 99);
+        var targets = NGGen.Checking.GradientChecker.Forward<Mlp3, double>(0, teacher, inputs, batch);
+        return new LeastSquaresProblem<Mlp3>(new ResidualBlock(0, inputs, batch, targets, 1.0 / batch));
+    }
+
+    [Fact]
+    public void Reduces_a_network_regression_loss_by_orders_of_magnitude()
+    {
+        var problem = TeacherStudentProblem(200);
+        var theta = new double[Mlp3.ParameterCount];
+        Mlp3.InitializeParameters<double>(theta, 1);
+        var summary = GaussNewtonCg.Solve(problem, theta, new GaussNewtonCgOptions { MaxIterations = 60 });
+        output.WriteLine($"cost {summary.InitialCost:E3} → {summary.FinalCost:E3} in {summary.Iterations} iterations ({summary.Termination})");
+        Assert.True(summary.FinalCost < 1e-4 * summary.InitialCost, summary.FullReport());
+        Assert.Contains(summary.History, it => it.InnerIterations > 1);
+    }
+
+    [Fact]
+    public void Iterations_allocate_nothing_after_warm_up()
+    {
+        var problem = TeacherStudentProblem(300);
+        var theta = new double[Mlp3.ParameterCount];
+        Mlp3.InitializeParameters<double>(theta, 2);
+        long atThird = 0, atTwelfth = 0;
+        var summary = GaussNewtonCg.Solve(problem, theta, new GaussNewtonCgOptions
+        {
+            MaxIterations = 12,
+            ParameterTolerance = 0,
+            GradientTolerance = 0,
+            Callback = it =>
+            {
+                if (it.Iteration == 3)
+                    atThird = GC.GetAllocatedBytesForCurrentThread();
+                if (it.Iteration == 12)
+                    atTwelfth = GC.GetAllocatedBytesForCurrentThread();
+                return true;
+            },
+        });
+        Assert.Equal(12, summary.Iterations);
+        Assert.True(atThird > 0);
+        output.WriteLine($"bytes allocated in iterations 4-12: {atTwelfth - atThird}");
+        Assert.Equal(0, atTwelfth - atThird);
+    }
+}
