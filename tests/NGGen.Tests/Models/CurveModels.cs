@@ -26,3 +26,11 @@ public static partial class FloatDecay
     [Forward]
     static float Predict(float x, [Param] float a, [Param(Value = 0.5)] float b, [Param] float c) => a * MathF.Exp(-b * x) + c * MathF.Sin(x);
 }
+
+/// <summary>A straight line y = a·t + c (linear least squares: the minimiser has a closed form).</summary>
+[Model]
+public static partial class Line
+{
+    [Forward]
+    static double Predict(double t, [Param] double a, [Param] double c) => a * t + c;
+}
