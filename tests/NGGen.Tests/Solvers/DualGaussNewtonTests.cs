@@ -82,4 +82,19 @@ public class DualGaussNewtonTests(ITestOutputHelper output)
         Assert.True(slopes.Count >= 5);
         Assert.All(slopes, s => Assert.True(s < 0, $"gᵀv = {s:E2}"));
     }
+
+    [Fact]
+    public void Computing_a_direction_allocates_nothing_after_warm_up()
+    {
+        var (problem, theta) = SmallBatchProblem();
+        var solver = new DualGaussNewton<Mlp3>(problem);
+        var direction = new double[problem.ParameterCount];
+        var options = new DualGaussNewtonOptions { Gamma = 1, MaxCgIterations = 30 };
+        for (int i = 0; i < 3; i++)
+            solver.Direction(theta, direction, options);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
+            solver.Direction(theta, direction, options);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
