@@ -119,6 +119,16 @@ public class DiagnosticTests
                 double F(double x) => b[5] * x; // here
             }
             """ },
+        { "empty slice", "NGG0010", """
+            [Model]
+            public partial class M
+            {
+                [Param(3)] Vec b = null!;
+
+                [Forward]
+                double F(double x) => Ops.Sum(b[2..2]) * x; // here
+            }
+            """ },
         { "assignment to a field", "NGG0020", """
             [Model]
             public partial class M

@@ -82,7 +82,7 @@ internal sealed class StoragePlan
             case Op.Input: return new Storage(StorageKind.Inputs, node.Ints[0]);
             case Op.CtSlot when node.Ints[0] >= 0: return new Storage(StorageKind.Gradient, node.Ints[0]);
             case Op.Accumulate or Op.Output: return new Storage(StorageKind.Fused, 0);
-            case Op.Gather when IsContiguous(node) && Storage[node.Input(0)].Kind != StorageKind.Fused:
+            case Op.Gather when node.Ints.Count > 0 && IsContiguous(node) && Storage[node.Input(0)].Kind != StorageKind.Fused:
                 return new Storage(StorageKind.View, node.Ints[0], node.Input(0));
         }
         if (IsFusedIntoConsumer(id))

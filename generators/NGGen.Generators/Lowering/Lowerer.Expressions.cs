@@ -145,7 +145,8 @@ internal sealed partial class Lowerer
         {
             int start = range.LeftOperand is null ? 0 : Index(range.LeftOperand, shape.Size);
             int end = range.RightOperand is null ? shape.Size : Index(range.RightOperand, shape.Size);
-            if (shape.Rank != 1 || end < start)
+            // An empty slice has no values to differentiate; it is always a mistake in a model.
+            if (shape.Rank != 1 || end <= start)
                 throw Error(DiagnosticIds.IndexOutOfRange, access, $"{start}..{end}", shape.ToString());
             return Value.Node(At(access, () => Builder.Slice(target, start, end - start)));
         }

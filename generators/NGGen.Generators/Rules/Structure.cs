@@ -18,6 +18,12 @@ internal static partial class PrimitiveRules
                 return b.Broadcast(dx[0]!.Value, node.Shape);
             case Op.SumFeatures:
                 return b.SumFeatures(dx[0]!.Value);
+            case Op.BatchSum:
+                // Linear in its input; a tangent shared by all samples would sum to batch × itself,
+                // which the IR cannot express without the batch size, so it must be per-sample.
+                if (!b[dx[0]!.Value].Batched)
+                    throw new InvalidOperationException("BatchSum of a tangent shared by all samples");
+                return b.BatchSum(dx[0]!.Value);
             default:
                 throw new InvalidOperationException($"no JVP rule for {node.Op}");
         }
@@ -49,6 +55,11 @@ internal static partial class PrimitiveRules
                 break;
             case Op.SumFeatures:
                 context.Contribute(node.Input(0), b.Broadcast(ct, b[node.Input(0)].Shape));
+                break;
+            case Op.BatchSum:
+                // The transpose of a sum over samples repeats the (shared) cotangent for every sample;
+                // the Accumulate into the batched slot performs that broadcast.
+                context.Contribute(node.Input(0), ct);
                 break;
             default:
                 throw new InvalidOperationException($"no transpose rule for {node.Op}");

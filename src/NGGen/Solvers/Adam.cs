@@ -60,6 +60,7 @@ public static class Adam
         {
             if (clock.Elapsed.TotalSeconds >= options.TimeBudgetSeconds)
             {
+                termination = TerminationType.TimeBudget;
                 message = $"used the time budget of {options.TimeBudgetSeconds} s";
                 break;
             }
@@ -93,6 +94,7 @@ public static class Adam
                 history.Add(record);
                 if (options.Callback is { } callback && !callback(record))
                 {
+                    termination = TerminationType.UserStopped;
                     message = "stopped by the callback";
                     break;
                 }

@@ -101,7 +101,7 @@ public static class EnergyNaturalGradient
         for (int iteration = 1; iteration <= options.MaxIterations; iteration++)
         {
             if (clock.Elapsed.TotalSeconds >= options.TimeBudgetSeconds)
-                return Finish(TerminationType.MaxIterations, $"used the time budget of {options.TimeBudgetSeconds} s", iteration - 1);
+                return Finish(TerminationType.TimeBudget, $"used the time budget of {options.TimeBudgetSeconds} s", iteration - 1);
 
             problem.Jacobian(theta, jacobian);
             jacobians++;
@@ -182,7 +182,7 @@ public static class EnergyNaturalGradient
             if (stepNorm <= options.ParameterTolerance * (TensorPrimitives.Norm<double>(theta) + options.ParameterTolerance))
                 return Finish(TerminationType.ParameterTolerance, $"the step ‖ηd‖ = {stepNorm:E2} is below the parameter tolerance", iteration);
             if (options.Callback is { } callback && !callback(record))
-                return Finish(TerminationType.MaxIterations, "stopped by the callback", iteration);
+                return Finish(TerminationType.UserStopped, "stopped by the callback", iteration);
         }
         return Finish(TerminationType.MaxIterations, $"reached {options.MaxIterations} iterations", options.MaxIterations);
 

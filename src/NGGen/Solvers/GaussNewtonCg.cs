@@ -137,7 +137,7 @@ public static class GaussNewtonCg
                 Array.Clear(step);   // no warm start from a rejected step
             }
             if (options.Callback is { } callback && !callback(record))
-                return Finish(TerminationType.MaxIterations, "stopped by the callback", iteration);
+                return Finish(TerminationType.UserStopped, "stopped by the callback", iteration);
         }
         return Finish(TerminationType.MaxIterations, $"reached {options.MaxIterations} iterations", options.MaxIterations);
 

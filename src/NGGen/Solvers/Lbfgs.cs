@@ -41,7 +41,10 @@ public static class Lbfgs
     {
         options ??= new FirstOrderOptions();
         int p = problem.ParameterCount, m = problem.ResidualCount, memory = options.Memory;
+        FirstOrderChecks.Validate<TModel>(theta, p, options);
         var clock = Stopwatch.StartNew();
+        var newS = new double[p];
+        var newY = new double[p];
         var residuals = new double[m];
         var scratch = new double[m];
         var gradient = new double[p];
@@ -70,7 +73,7 @@ public static class Lbfgs
             if (gradientNorm < options.GradientTolerance)
                 return Finish(TerminationType.GradientTolerance, $"‖∇L‖∞ = {gradientNorm:E3} < {options.GradientTolerance:E1}", iteration - 1);
             if (clock.Elapsed.TotalSeconds >= options.TimeBudgetSeconds)
-                return Finish(TerminationType.MaxIterations, $"used the time budget of {options.TimeBudgetSeconds} s", iteration - 1);
+                return Finish(TerminationType.TimeBudget, $"used the time budget of {options.TimeBudgetSeconds} s", iteration - 1);
 
             // Two-loop recursion: direction = −H∇L.
             gradient.CopyTo(direction, 0);
@@ -113,13 +116,16 @@ public static class Lbfgs
             if (!found)
                 return Finish(TerminationType.NoProgress, "the line search found no step satisfying the Armijo condition", iteration - 1);
 
-            // Store s = Δθ, y = Δ∇L when sᵀy > 0.
-            int slot = (newest + 1) % memory;
-            TensorPrimitives.Subtract<double>(trial, theta, s[slot]);
-            TensorPrimitives.Subtract<double>(nextGradient, gradient, y[slot]);
-            double sy = TensorPrimitives.Dot<double>(s[slot], y[slot]);
+            // Store s = Δθ, y = Δ∇L only when sᵀy > 0; build the pair in scratch first so a rejected
+            // pair never overwrites the oldest stored one.
+            TensorPrimitives.Subtract<double>(trial, theta, newS);
+            TensorPrimitives.Subtract<double>(nextGradient, gradient, newY);
+            double sy = TensorPrimitives.Dot<double>(newS, newY);
             if (sy > 0)
             {
+                int slot = (newest + 1) % memory;
+                newS.CopyTo(s[slot], 0);
+                newY.CopyTo(y[slot], 0);
                 rho[slot] = 1 / sy;
                 newest = slot;
                 stored = Math.Min(stored + 1, memory);
@@ -131,7 +137,7 @@ public static class Lbfgs
             var record = new IterationSummary(iteration, cost, change, gradientNorm, step * TensorPrimitives.Norm<double>(direction), 0, double.NaN, true, 0, clock.Elapsed.TotalSeconds);
             history.Add(record);
             if (options.Callback is { } callback && !callback(record))
-                return Finish(TerminationType.MaxIterations, "stopped by the callback", iteration);
+                return Finish(TerminationType.UserStopped, "stopped by the callback", iteration);
         }
         return Finish(TerminationType.MaxIterations, $"reached {options.MaxIterations} iterations", options.MaxIterations);
 
@@ -158,6 +164,7 @@ public static class GradientDescent
     {
         options ??= new FirstOrderOptions();
         int p = problem.ParameterCount, m = problem.ResidualCount;
+        FirstOrderChecks.Validate<TModel>(theta, p, options);
         var clock = Stopwatch.StartNew();
         var residuals = new double[m];
         var scratch = new double[m];
@@ -173,7 +180,7 @@ public static class GradientDescent
             if (gradientNorm < options.GradientTolerance)
                 return new(TerminationType.GradientTolerance, $"‖∇L‖∞ = {gradientNorm:E3} < {options.GradientTolerance:E1}", initialCost, cost, iteration - 1, iteration, 0, clock.Elapsed.TotalSeconds, history);
             if (clock.Elapsed.TotalSeconds >= options.TimeBudgetSeconds)
-                return new(TerminationType.MaxIterations, $"used the time budget of {options.TimeBudgetSeconds} s", initialCost, cost, iteration - 1, iteration, 0, clock.Elapsed.TotalSeconds, history);
+                return new(TerminationType.TimeBudget, $"used the time budget of {options.TimeBudgetSeconds} s", initialCost, cost, iteration - 1, iteration, 0, clock.Elapsed.TotalSeconds, history);
             TensorPrimitives.MultiplyAdd<double>(gradient, -options.LearningRate, theta, theta);
             double next = problem.Cost(theta, residuals);
             if (!double.IsFinite(next))
@@ -187,8 +194,23 @@ public static class GradientDescent
             theta.CopyTo(lastGood);
             history.Add(record);
             if (options.Callback is { } callback && !callback(record))
-                return new(TerminationType.MaxIterations, "stopped by the callback", initialCost, cost, iteration, iteration + 1, 0, clock.Elapsed.TotalSeconds, history);
+                return new(TerminationType.UserStopped, "stopped by the callback", initialCost, cost, iteration, iteration + 1, 0, clock.Elapsed.TotalSeconds, history);
         }
         return new(TerminationType.MaxIterations, $"reached {options.MaxIterations} iterations", initialCost, cost, options.MaxIterations, options.MaxIterations + 1, 0, clock.Elapsed.TotalSeconds, history);
+    }
+}
+
+internal static class FirstOrderChecks
+{
+    public static void Validate<TModel>(ReadOnlySpan<double> theta, int parameterCount, FirstOrderOptions options) where TModel : IModel<TModel>
+    {
+        if (theta.Length != parameterCount)
+            throw new ArgumentException($"θ has {theta.Length} entries; {TModel.Name} has {parameterCount} parameters.", nameof(theta));
+        if (options.Memory < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Memory, "FirstOrderOptions.Memory must be at least 1.");
+        if (!(options.LearningRate > 0) || double.IsInfinity(options.LearningRate))
+            throw new ArgumentOutOfRangeException(nameof(options), options.LearningRate, "FirstOrderOptions.LearningRate must be positive and finite.");
+        if (options.MaxIterations < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxIterations, "FirstOrderOptions.MaxIterations must not be negative.");
     }
 }

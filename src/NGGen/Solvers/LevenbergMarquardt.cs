@@ -159,7 +159,7 @@ public static class LevenbergMarquardt
                     return Finish(TerminationType.NoProgress, $"the trust region shrank below {options.MinTrustRegionRadius:E1} without an acceptable step", iteration);
             }
             if (options.Callback is { } callback && !callback(record))
-                return Finish(TerminationType.MaxIterations, "stopped by the callback", iteration);
+                return Finish(TerminationType.UserStopped, "stopped by the callback", iteration);
         }
         return Finish(TerminationType.MaxIterations, $"reached {options.MaxIterations} iterations", options.MaxIterations);
 

@@ -13,8 +13,12 @@ public enum TerminationType
     MaxIterations,
     /// <summary>The cost or its derivatives became NaN/Inf; the last good parameters are kept.</summary>
     NonFiniteCost,
-    /// <summary>No step could reduce the cost (the trust region collapsed).</summary>
+    /// <summary>No step could reduce the cost (the trust region collapsed, or no line-search step descended).</summary>
     NoProgress,
+    /// <summary>The per-iteration callback returned false.</summary>
+    UserStopped,
+    /// <summary>The wall-time budget in the options was used up.</summary>
+    TimeBudget,
 }
 
 /// <summary>One iteration as reported to callbacks and in the report table.</summary>

@@ -44,4 +44,42 @@ public class FirstOrderBaselineTests(ITestOutputHelper output)
         Assert.True(double.IsFinite(theta[0]) && double.IsFinite(theta[1]));
         Assert.Contains("learning rate", summary.Message);
     }
+
+    [Fact]
+    public void Lbfgs_trains_a_nonconvex_network_regression()
+    {
+        // Non-convex, with an Armijo-only line search: pairs with sᵀy ≤ 0 occur and must be skipped
+        // without corrupting the stored ones.
+        const int batch = 100;
+        var random = new Random(6);
+        var inputs = Enumerable.Range(0, 3 * batch).Select(_ => 2 * random.NextDouble() - 1).ToArray();
+        var teacher = new double[Mlp3.ParameterCount];
+        Mlp3.InitializeParameters<double>(teacher, 77);
+        var targets = NGGen.Checking.GradientChecker.Forward<Mlp3, double>(0, teacher, inputs, batch);
+        var problem = new LeastSquaresProblem<Mlp3>(new ResidualBlock(0, inputs, batch, targets, 1.0 / batch));
+        var theta = new double[Mlp3.ParameterCount];
+        Mlp3.InitializeParameters<double>(theta, 1);
+        var summary = Lbfgs.Solve(problem, theta, new FirstOrderOptions { MaxIterations = 400 });
+        output.WriteLine($"L-BFGS MLP: cost {summary.InitialCost:E3} → {summary.FinalCost:E3} in {summary.Iterations} iterations ({summary.Termination})");
+        Assert.True(summary.FinalCost < 1e-3 * summary.InitialCost, summary.Message);
+    }
+
+    [Fact]
+    public void Invalid_options_and_parameter_lengths_are_refused_clearly()
+    {
+        var problem = new LeastSquaresProblem<Line.Compiled>(new ResidualBlock(0, [0.0, 1.0], 2, [1.0, 2.0]));
+        var memory = Assert.Throws<ArgumentOutOfRangeException>(() => Lbfgs.Solve(problem, new double[2], new FirstOrderOptions { Memory = 0 }));
+        Assert.Contains("Memory", memory.Message);
+        var length = Assert.Throws<ArgumentException>(() => GradientDescent.Solve(problem, new double[3]));
+        Assert.Contains("2 parameters", length.Message);
+    }
+
+    [Fact]
+    public void A_callback_that_returns_false_is_reported_as_user_stopped()
+    {
+        var problem = new LeastSquaresProblem<Rosenbrock.Compiled>(new ResidualBlock(0, [0.0], 1));
+        var summary = Lbfgs.Solve(problem, new double[] { -1.2, 1 }, new FirstOrderOptions { Callback = it => it.Iteration < 3 });
+        Assert.Equal(TerminationType.UserStopped, summary.Termination);
+        Assert.Equal(3, summary.Iterations);
+    }
 }
