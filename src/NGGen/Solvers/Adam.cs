@@ -40,6 +40,7 @@ public static class Adam
     {
         options ??= new AdamOptions();
         int p = problem.ParameterCount, m = problem.ResidualCount;
+        problem.RequireSquaredLoss("Adam");
         var clock = Stopwatch.StartNew();
         var residuals = new double[m];
         var scratch = new double[m];

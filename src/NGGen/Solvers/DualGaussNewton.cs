@@ -35,6 +35,7 @@ public sealed class DualGaussNewton<TModel> where TModel : IModel<TModel>
 
     public DualGaussNewton(LeastSquaresProblem<TModel> problem)
     {
+        problem.RequireSquaredLoss("DualGaussNewton (squared loss)");
         _problem = problem;
         int m = problem.ResidualCount, p = problem.ParameterCount;
         _residuals = new double[m];

@@ -78,6 +78,7 @@ public static class EnergyNaturalGradient
     {
         options ??= new EnergyNaturalGradientOptions();
         int p = problem.ParameterCount, m = problem.ResidualCount;
+        problem.RequireSquaredLoss("EnergyNaturalGradient");
         var clock = Stopwatch.StartNew();
         var residuals = new double[m];
         var trialResiduals = new double[m];

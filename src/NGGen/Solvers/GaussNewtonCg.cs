@@ -45,6 +45,7 @@ public static class GaussNewtonCg
     {
         options ??= new GaussNewtonCgOptions();
         int p = problem.ParameterCount, m = problem.ResidualCount;
+        problem.RequireSquaredLoss("GaussNewtonCg");
         if (theta.Length != p)
             throw new ArgumentException($"θ has {theta.Length} entries; {TModel.Name} has {p} parameters.", nameof(theta));
         var clock = Stopwatch.StartNew();

@@ -62,6 +62,7 @@ public sealed class KernelNaturalGradient<TModel> where TModel : IModel<TModel>
         int m = problem.ResidualCount, p = problem.ParameterCount;
         if (metric != OutputMetric.Identity && (kernel is null || kernel.Length != m * m))
             throw new ArgumentException($"The {metric} metric needs an {m}×{m} kernel on the residuals' samples.", nameof(kernel));
+        problem.RequireSquaredLoss("KernelNaturalGradient");
         _problem = problem;
         Metric = metric;
         _kernel = kernel ?? [];

@@ -42,6 +42,7 @@ public static class Lbfgs
         options ??= new FirstOrderOptions();
         int p = problem.ParameterCount, m = problem.ResidualCount, memory = options.Memory;
         FirstOrderChecks.Validate<TModel>(theta, p, options);
+        problem.RequireSquaredLoss("L-BFGS and gradient descent");
         var clock = Stopwatch.StartNew();
         var newS = new double[p];
         var newY = new double[p];
@@ -165,6 +166,7 @@ public static class GradientDescent
         options ??= new FirstOrderOptions();
         int p = problem.ParameterCount, m = problem.ResidualCount;
         FirstOrderChecks.Validate<TModel>(theta, p, options);
+        problem.RequireSquaredLoss("L-BFGS and gradient descent");
         var clock = Stopwatch.StartNew();
         var residuals = new double[m];
         var scratch = new double[m];

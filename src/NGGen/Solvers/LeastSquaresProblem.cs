@@ -7,7 +7,9 @@ namespace NGGen.Solvers;
 /// <param name="Batch">Number of samples.</param>
 /// <param name="Targets">Feature-major targets (output size × batch), or null for zero targets.</param>
 /// <param name="Weight">The block's weight w (e.g. 1/batch for a mean).</param>
-public sealed record ResidualBlock(int Function, double[] Inputs, int Batch, double[]? Targets = null, double Weight = 1.0);
+/// <param name="Loss">A robust loss applied to each residual (cost ½ρ(r²)); null for least squares.
+/// Only <see cref="LevenbergMarquardt"/> supports robust losses so far.</param>
+public sealed record ResidualBlock(int Function, double[] Inputs, int Batch, double[]? Targets = null, double Weight = 1.0, RobustLoss? Loss = null);
 
 /// <summary>
 /// A weighted nonlinear least-squares problem over a generated model: residuals r = √w (F(θ) − y)
@@ -41,6 +43,8 @@ public sealed class LeastSquaresProblem<TModel> where TModel : IModel<TModel>
                 throw new ArgumentException($"Block {b} ({info.Name}): inputs have {block.Inputs.Length} entries, expected {info.InputSize} × {block.Batch}.", nameof(blocks));
             if (block.Targets is { } targets && targets.Length != info.OutputSize * block.Batch)
                 throw new ArgumentException($"Block {b} ({info.Name}): targets have {targets.Length} entries, expected {info.OutputSize} × {block.Batch}.", nameof(blocks));
+            if (block.Loss is { } loss && !(loss.Scale > 0 && double.IsFinite(loss.Scale)))
+                throw new ArgumentException($"Block {b} ({info.Name}): the robust loss scale must be positive and finite, got {loss.Scale}.", nameof(blocks));
             if (!(block.Weight > 0) || double.IsInfinity(block.Weight))
                 throw new ArgumentException($"Block {b} ({info.Name}): the weight must be positive and finite, got {block.Weight}.", nameof(blocks));
             CheckFinite(block.Inputs, $"block {b} ({info.Name}) inputs");
@@ -79,11 +83,39 @@ public sealed class LeastSquaresProblem<TModel> where TModel : IModel<TModel>
         }
     }
 
-    /// <summary>½‖r‖² at θ, using <paramref name="residuals"/> as scratch (length m).</summary>
+    /// <summary>True when a block uses a robust loss (then the cost is ½Σρ(rᵢ²), not ½‖r‖²).</summary>
+    public bool HasRobustLoss => _blocks.Any(b => b.Loss is { Kind: not RobustLossKind.Squared });
+
+    /// <summary>The robust loss of stacked residual i (null for least squares).</summary>
+    public RobustLoss? LossOf(int residual)
+    {
+        for (int b = 0; b < _blocks.Length; b++)
+            if (residual < _offsets[b + 1])
+                return _blocks[b].Loss;
+        throw new ArgumentOutOfRangeException(nameof(residual));
+    }
+
+    /// <summary>The cost at θ: ½‖r‖², or ½Σρ(rᵢ²) with robust losses; <paramref name="residuals"/> (length m) receives r.</summary>
     public double Cost(ReadOnlySpan<double> theta, Span<double> residuals)
     {
         Residuals(theta, residuals);
-        return 0.5 * System.Numerics.Tensors.TensorPrimitives.Dot<double>(residuals[..ResidualCount], residuals[..ResidualCount]);
+        if (!HasRobustLoss)
+            return 0.5 * System.Numerics.Tensors.TensorPrimitives.Dot<double>(residuals[..ResidualCount], residuals[..ResidualCount]);
+        double cost = 0;
+        for (int b = 0; b < _blocks.Length; b++)
+        {
+            var loss = _blocks[b].Loss;
+            for (int i = _offsets[b]; i < _offsets[b + 1]; i++)
+                cost += loss is null ? residuals[i] * residuals[i] : loss.Evaluate(residuals[i] * residuals[i]).Value;
+        }
+        return 0.5 * cost;
+    }
+
+    /// <summary>Throws a clear error when a solver that assumes ½‖r‖² is given robust losses.</summary>
+    public void RequireSquaredLoss(string solver)
+    {
+        if (HasRobustLoss)
+            throw new NotSupportedException($"{solver} minimises ½‖r‖²; this problem has robust losses, which only LevenbergMarquardt supports so far. Remove the Loss from the residual blocks or use LevenbergMarquardt.");
     }
 
     /// <summary>J·v, stacked (J = ∂r/∂θ).</summary>

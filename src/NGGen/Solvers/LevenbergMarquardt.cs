@@ -46,6 +46,37 @@ public sealed record LevenbergMarquardtOptions
 /// </summary>
 public static class LevenbergMarquardt
 {
+    /// <summary>
+    /// Ceres' corrector for robust losses, per scalar residual with s = r²: with ρ'' ≤ 0 (every robust
+    /// loss beyond its quadratic zone) r and its Jacobian row are scaled by √ρ'; otherwise by
+    /// √ρ'/(1 − α) and √ρ'(1 − α), α = 1 − √(1 + 2sρ''/ρ'). The Gauss-Newton model of the corrected
+    /// system then has the gradient of ½Σρ(rᵢ²) and a curvature that does not overshoot outliers.
+    /// </summary>
+    private static void ApplyRobustCorrection<TModel>(LeastSquaresProblem<TModel> problem, double[] residuals, double[] working, double[] jacobian, int p)
+        where TModel : IModel<TModel>
+    {
+        Array.Copy(residuals, working, residuals.Length);
+        if (!problem.HasRobustLoss)
+            return;
+        for (int i = 0; i < residuals.Length; i++)
+        {
+            if (problem.LossOf(i) is not { } loss)
+                continue;
+            double r = residuals[i], s = r * r;
+            var (_, first, second) = loss.Evaluate(s);
+            double sqrtFirst = Math.Sqrt(first), residualScale = sqrtFirst, jacobianScale = sqrtFirst;
+            if (s > 0 && second > 0)
+            {
+                double alpha = 1 - Math.Sqrt(1 + 2 * s * second / first);
+                residualScale = sqrtFirst / (1 - alpha);
+                jacobianScale = sqrtFirst * (1 - alpha);
+            }
+            working[i] = residualScale * r;
+            for (int j = 0; j < p; j++)
+                jacobian[i * p + j] *= jacobianScale;
+        }
+    }
+
     /// <summary>Minimises the problem's cost from <paramref name="theta"/> (updated in place with the best parameters found).</summary>
     public static SolverSummary Solve<TModel>(LeastSquaresProblem<TModel> problem, Span<double> theta, LevenbergMarquardtOptions? options = null)
         where TModel : IModel<TModel>
@@ -57,6 +88,7 @@ public static class LevenbergMarquardt
         var clock = Stopwatch.StartNew();
         var history = new List<IterationSummary>();
         var residuals = new double[m];
+        var working = new double[m];   // residuals after the robust-loss correction (= residuals for least squares)
         var trialResiduals = new double[m];
         var predicted = new double[m];
         var jacobian = new double[m * p];
@@ -83,6 +115,7 @@ public static class LevenbergMarquardt
                 problem.Jacobian(theta, jacobian);
                 jacobianEvaluations++;
                 needJacobian = false;
+                ApplyRobustCorrection(problem, residuals, working, jacobian, p);
                 // g = Jᵀr and the scaling D = sqrt(diag(JᵀJ)), clamped as in Ceres.
                 Array.Clear(gradient);
                 Array.Clear(diagonal);
@@ -90,7 +123,7 @@ public static class LevenbergMarquardt
                     for (int j = 0; j < p; j++)
                     {
                         double jij = jacobian[i * p + j];
-                        gradient[j] += jij * residuals[i];
+                        gradient[j] += jij * working[i];
                         diagonal[j] += jij * jij;
                     }
                 for (int j = 0; j < p; j++)
@@ -109,7 +142,7 @@ public static class LevenbergMarquardt
             for (int j = 0; j < p; j++)
                 augmented[(m + j) * p + j] = sqrtMu * diagonal[j];
             for (int i = 0; i < m; i++)
-                rhs[i] = -residuals[i];
+                rhs[i] = -working[i];
             Array.Clear(rhs, m, p);
             qr.Factor(augmented, m + p, p);
             qr.Solve(rhs, step);
@@ -124,10 +157,10 @@ public static class LevenbergMarquardt
                 double jd = 0;
                 for (int j = 0; j < p; j++)
                     jd += jacobian[i * p + j] * step[j];
-                predicted[i] = residuals[i] + jd;
+                predicted[i] = working[i] + jd;
             }
             double modelCost = 0.5 * TensorPrimitives.Dot<double>(predicted, predicted);
-            double predictedDecrease = cost - modelCost;
+            double predictedDecrease = 0.5 * TensorPrimitives.Dot<double>(working, working) - modelCost;
 
             for (int j = 0; j < p; j++)
                 trial[j] = theta[j] + step[j];
