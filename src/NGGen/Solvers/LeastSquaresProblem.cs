@@ -55,6 +55,8 @@ public sealed class LeastSquaresProblem<TModel> where TModel : IModel<TModel>
                 workspace = Math.Max(workspace, TModel.WorkspaceLength(block.Function, kind, block.Batch));
         }
         _workspace = new double[workspace];
+        // Fixed at construction: Cost consults it on every call (line searches, Adam steps).
+        HasRobustLoss = blocks.Any(b => b.Loss is { Kind: not RobustLossKind.Squared });
         _unit = new double[TModel.ParameterCount];
         _column = new double[ResidualCount];
     }
@@ -84,7 +86,7 @@ public sealed class LeastSquaresProblem<TModel> where TModel : IModel<TModel>
     }
 
     /// <summary>True when a block uses a robust loss (then the cost is ½Σρ(rᵢ²), not ½‖r‖²).</summary>
-    public bool HasRobustLoss => _blocks.Any(b => b.Loss is { Kind: not RobustLossKind.Squared });
+    public bool HasRobustLoss { get; }
 
     /// <summary>The robust loss of stacked residual i (null for least squares).</summary>
     public RobustLoss? LossOf(int residual)
