@@ -20,7 +20,7 @@ public sealed class PoissonSetup
         for (int i = 0; i < 30; i++)
             for (int j = 0; j < 30; j++)
                 (i == 0 || j == 0 || i == 29 || j == 29 ? boundary : interior).Add((i / 29.0, j / 29.0));
-        Problem = new LeastSquaresProblem<PoissonNet>(
+        Problem = new TrainingProblem<PoissonNet>(
             new ResidualBlock(PoissonNet.InteriorFunction, FeatureMajor(interior), interior.Count, Weight: 1.0 / interior.Count),
             new ResidualBlock(PoissonNet.BoundaryFunction, FeatureMajor(boundary), boundary.Count, Weight: 1.0 / boundary.Count));
         InteriorPoints = interior.Count;
@@ -36,7 +36,7 @@ public sealed class PoissonSetup
         _workspace = new double[PoissonNet.WorkspaceLength(PoissonNet.UFunction, EvaluationKind.Forward, test.Count)];
     }
 
-    public LeastSquaresProblem<PoissonNet> Problem { get; }
+    public TrainingProblem<PoissonNet> Problem { get; }
 
     public int InteriorPoints { get; }
 

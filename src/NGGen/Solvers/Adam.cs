@@ -31,16 +31,15 @@ public sealed record AdamOptions
     public Func<IterationSummary, bool>? Callback { get; init; }
 }
 
-/// <summary>Adam on the least-squares cost ½‖r‖² (gradient Jᵀr from the generated VJP): the first-order baseline.</summary>
+/// <summary>Adam on the problem's cost L(θ) (gradient Jᵀg from the generated VJP; any output loss): the first-order baseline.</summary>
 public static class Adam
 {
     /// <summary>Runs Adam from <paramref name="theta"/> (updated in place; on a non-finite cost the last good θ is kept).</summary>
-    public static SolverSummary Solve<TModel>(LeastSquaresProblem<TModel> problem, Span<double> theta, AdamOptions? options = null)
+    public static SolverSummary Solve<TModel>(TrainingProblem<TModel> problem, Span<double> theta, AdamOptions? options = null)
         where TModel : IModel<TModel>
     {
         options ??= new AdamOptions();
         int p = problem.ParameterCount, m = problem.ResidualCount;
-        problem.RequireSquaredLoss("Adam");
         var clock = Stopwatch.StartNew();
         var residuals = new double[m];
         var scratch = new double[m];
@@ -49,7 +48,7 @@ public static class Adam
         var second = new double[p];
         var lastGood = theta.ToArray();
         var history = new List<IterationSummary>();
-        double cost = problem.Cost(theta, residuals);
+        double cost = problem.Evaluate(theta, residuals);
         double initialCost = cost;
         if (!double.IsFinite(cost))
             return new SolverSummary(TerminationType.NonFiniteCost, $"the cost at the initial parameters is {cost}", cost, cost, 0, 1, 0, 0, history);
@@ -77,11 +76,11 @@ public static class Adam
                 second[j] = options.Beta2 * second[j] + (1 - options.Beta2) * gradient[j] * gradient[j];
                 theta[j] -= stepSize * first[j] / (Math.Sqrt(second[j]) + options.Epsilon);
             }
-            double next = problem.Cost(theta, residuals);
+            double next = problem.Evaluate(theta, residuals);
             if (!double.IsFinite(next))
             {
                 lastGood.CopyTo(theta);
-                problem.Cost(theta, residuals);
+                problem.Evaluate(theta, residuals);
                 termination = TerminationType.NonFiniteCost;
                 message = $"the cost became {next} at iteration {iteration}; the last finite parameters are kept";
                 break;

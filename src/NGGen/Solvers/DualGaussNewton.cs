@@ -30,10 +30,10 @@ public delegate bool DualIterateCallback(int iteration, ReadOnlySpan<double> dir
 /// </summary>
 public sealed class DualGaussNewton<TModel> where TModel : IModel<TModel>
 {
-    private readonly LeastSquaresProblem<TModel> _problem;
+    private readonly TrainingProblem<TModel> _problem;
     private readonly double[] _residuals, _alpha, _cgResidual, _direction, _product, _scratch, _jtu;
 
-    public DualGaussNewton(LeastSquaresProblem<TModel> problem)
+    public DualGaussNewton(TrainingProblem<TModel> problem)
     {
         problem.RequireSquaredLoss("DualGaussNewton (squared loss)");
         _problem = problem;

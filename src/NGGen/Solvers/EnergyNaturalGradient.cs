@@ -73,7 +73,7 @@ public static class EnergyNaturalGradient
     private const double MaxCutoff = 1e-2;
 
     /// <summary>Runs ENGD from <paramref name="theta"/> (updated in place with the best parameters found).</summary>
-    public static SolverSummary Solve<TModel>(LeastSquaresProblem<TModel> problem, Span<double> theta, EnergyNaturalGradientOptions? options = null)
+    public static SolverSummary Solve<TModel>(TrainingProblem<TModel> problem, Span<double> theta, EnergyNaturalGradientOptions? options = null)
         where TModel : IModel<TModel>
     {
         options ??= new EnergyNaturalGradientOptions();

@@ -40,7 +40,7 @@ public sealed record GaussNewtonCgOptions
 public static class GaussNewtonCg
 {
     /// <summary>Minimises the problem's cost from <paramref name="theta"/> (updated in place with the best parameters found).</summary>
-    public static SolverSummary Solve<TModel>(LeastSquaresProblem<TModel> problem, Span<double> theta, GaussNewtonCgOptions? options = null)
+    public static SolverSummary Solve<TModel>(TrainingProblem<TModel> problem, Span<double> theta, GaussNewtonCgOptions? options = null)
         where TModel : IModel<TModel>
     {
         options ??= new GaussNewtonCgOptions();

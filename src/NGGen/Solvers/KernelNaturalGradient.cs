@@ -49,7 +49,7 @@ public static class MaternKernel
 /// </summary>
 public sealed class KernelNaturalGradient<TModel> where TModel : IModel<TModel>
 {
-    private readonly LeastSquaresProblem<TModel> _problem;
+    private readonly TrainingProblem<TModel> _problem;
     private readonly double[] _jacobian, _gram, _residuals, _smoothed, _coefficients, _kernel;
     private readonly Cholesky _cholesky;
     private readonly Cholesky _kernelCholesky;
@@ -57,7 +57,7 @@ public sealed class KernelNaturalGradient<TModel> where TModel : IModel<TModel>
     /// <param name="problem">A problem with a single residual block of scalar outputs (the kernel acts on its samples).</param>
     /// <param name="metric">The output-space metric.</param>
     /// <param name="kernel">The n×n kernel on the block's samples (required unless <paramref name="metric"/> is Identity).</param>
-    public KernelNaturalGradient(LeastSquaresProblem<TModel> problem, OutputMetric metric, double[]? kernel = null)
+    public KernelNaturalGradient(TrainingProblem<TModel> problem, OutputMetric metric, double[]? kernel = null)
     {
         int m = problem.ResidualCount, p = problem.ParameterCount;
         if (metric != OutputMetric.Identity && (kernel is null || kernel.Length != m * m))

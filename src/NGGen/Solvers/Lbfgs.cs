@@ -29,20 +29,19 @@ public sealed record FirstOrderOptions
 }
 
 /// <summary>
-/// Limited-memory BFGS (Nocedal 1980) on the least-squares cost ½‖r‖², with the two-loop recursion, the
+/// Limited-memory BFGS (Nocedal 1980) on the problem's cost L(θ) (any output loss), with the two-loop recursion, the
 /// initial scaling sᵀy/yᵀy, and a backtracking Armijo line search from step 1. Pairs with sᵀy ≤ 0 are
 /// skipped so the implicit inverse Hessian stays positive definite.
 /// </summary>
 public static class Lbfgs
 {
     /// <summary>Minimises from <paramref name="theta"/> (updated in place).</summary>
-    public static SolverSummary Solve<TModel>(LeastSquaresProblem<TModel> problem, Span<double> theta, FirstOrderOptions? options = null)
+    public static SolverSummary Solve<TModel>(TrainingProblem<TModel> problem, Span<double> theta, FirstOrderOptions? options = null)
         where TModel : IModel<TModel>
     {
         options ??= new FirstOrderOptions();
         int p = problem.ParameterCount, m = problem.ResidualCount, memory = options.Memory;
         FirstOrderChecks.Validate<TModel>(theta, p, options);
-        problem.RequireSquaredLoss("L-BFGS and gradient descent");
         var clock = Stopwatch.StartNew();
         var newS = new double[p];
         var newY = new double[p];
@@ -145,7 +144,7 @@ public static class Lbfgs
         double Evaluate(ReadOnlySpan<double> at, Span<double> g)
         {
             evaluations++;
-            double c = problem.Cost(at, residuals);
+            double c = problem.Evaluate(at, residuals);
             g.Clear();
             problem.Vjp(at, residuals, g, scratch);
             return c;
@@ -156,24 +155,23 @@ public static class Lbfgs
     }
 }
 
-/// <summary>Plain gradient descent θ ← θ − lr·∇L on ½‖r‖² (the first-order baseline the papers compare against).</summary>
+/// <summary>Plain gradient descent θ ← θ − lr·∇L on L(θ) (the first-order baseline the papers compare against).</summary>
 public static class GradientDescent
 {
     /// <summary>Runs gradient descent from <paramref name="theta"/> (updated in place; on a non-finite cost the last good θ is kept).</summary>
-    public static SolverSummary Solve<TModel>(LeastSquaresProblem<TModel> problem, Span<double> theta, FirstOrderOptions? options = null)
+    public static SolverSummary Solve<TModel>(TrainingProblem<TModel> problem, Span<double> theta, FirstOrderOptions? options = null)
         where TModel : IModel<TModel>
     {
         options ??= new FirstOrderOptions();
         int p = problem.ParameterCount, m = problem.ResidualCount;
         FirstOrderChecks.Validate<TModel>(theta, p, options);
-        problem.RequireSquaredLoss("L-BFGS and gradient descent");
         var clock = Stopwatch.StartNew();
         var residuals = new double[m];
         var scratch = new double[m];
         var gradient = new double[p];
         var lastGood = theta.ToArray();
         var history = new List<IterationSummary>();
-        double cost = problem.Cost(theta, residuals), initialCost = cost;
+        double cost = problem.Evaluate(theta, residuals), initialCost = cost;
         for (int iteration = 1; iteration <= options.MaxIterations; iteration++)
         {
             Array.Clear(gradient);
@@ -184,11 +182,11 @@ public static class GradientDescent
             if (clock.Elapsed.TotalSeconds >= options.TimeBudgetSeconds)
                 return new(TerminationType.TimeBudget, $"used the time budget of {options.TimeBudgetSeconds} s", initialCost, cost, iteration - 1, iteration, 0, clock.Elapsed.TotalSeconds, history);
             TensorPrimitives.MultiplyAdd<double>(gradient, -options.LearningRate, theta, theta);
-            double next = problem.Cost(theta, residuals);
+            double next = problem.Evaluate(theta, residuals);
             if (!double.IsFinite(next))
             {
                 lastGood.CopyTo(theta);
-                problem.Cost(theta, residuals);
+                problem.Evaluate(theta, residuals);
                 return new(TerminationType.NonFiniteCost, $"the cost became {next} at iteration {iteration} (learning rate {options.LearningRate} too large?); the last finite parameters are kept", initialCost, cost, iteration, iteration + 1, 0, clock.Elapsed.TotalSeconds, history);
             }
             var record = new IterationSummary(iteration, next, cost - next, gradientNorm, options.LearningRate * TensorPrimitives.Norm<double>(gradient), 0, double.NaN, true, 0, clock.Elapsed.TotalSeconds);

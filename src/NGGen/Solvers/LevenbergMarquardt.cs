@@ -52,7 +52,7 @@ public static class LevenbergMarquardt
     /// √ρ'/(1 − α) and √ρ'(1 − α), α = 1 − √(1 + 2sρ''/ρ'). The Gauss-Newton model of the corrected
     /// system then has the gradient of ½Σρ(rᵢ²) and a curvature that does not overshoot outliers.
     /// </summary>
-    private static void ApplyRobustCorrection<TModel>(LeastSquaresProblem<TModel> problem, double[] residuals, double[] working, double[] jacobian, int p)
+    private static void ApplyRobustCorrection<TModel>(TrainingProblem<TModel> problem, double[] residuals, double[] working, double[] jacobian, int p)
         where TModel : IModel<TModel>
     {
         Array.Copy(residuals, working, residuals.Length);
@@ -78,7 +78,7 @@ public static class LevenbergMarquardt
     }
 
     /// <summary>Minimises the problem's cost from <paramref name="theta"/> (updated in place with the best parameters found).</summary>
-    public static SolverSummary Solve<TModel>(LeastSquaresProblem<TModel> problem, Span<double> theta, LevenbergMarquardtOptions? options = null)
+    public static SolverSummary Solve<TModel>(TrainingProblem<TModel> problem, Span<double> theta, LevenbergMarquardtOptions? options = null)
         where TModel : IModel<TModel>
     {
         options ??= new LevenbergMarquardtOptions();

@@ -34,7 +34,7 @@ public class DeepLinearNaturalGradientTests(ITestOutputHelper output)
     /// <summary>The outputs after NGD (M = I) with step η run to time T = η·steps.</summary>
     private static double[] OutputsAt<TModel>(double eta, int steps) where TModel : IModel<TModel>
     {
-        var problem = new LeastSquaresProblem<TModel>(new ResidualBlock(0, s_inputs, Samples, s_targets));
+        var problem = new TrainingProblem<TModel>(new ResidualBlock(0, s_inputs, Samples, s_targets));
         var ngd = new KernelNaturalGradient<TModel>(problem, OutputMetric.Identity);
         var theta = MatchedStart<TModel>();
         var direction = new double[TModel.ParameterCount];

@@ -6,7 +6,7 @@ namespace NGGen.Tests.Solvers;
 
 public class DualGaussNewtonTests(ITestOutputHelper output)
 {
-    private static (LeastSquaresProblem<Mlp3> Problem, double[] Theta) SmallBatchProblem()
+    private static (TrainingProblem<Mlp3> Problem, double[] Theta) SmallBatchProblem()
     {
         // 20 samples × 2 outputs = 40 residuals against 294 parameters: the regime the dual is for.
         const int batch = 20;
@@ -15,7 +15,7 @@ public class DualGaussNewtonTests(ITestOutputHelper output)
         var targets = Enumerable.Range(0, 2 * batch).Select(_ => random.NextDouble() - 0.5).ToArray();
         var theta = new double[Mlp3.ParameterCount];
         Mlp3.InitializeParameters<double>(theta, 5);
-        return (new LeastSquaresProblem<Mlp3>(new ResidualBlock(0, inputs, batch, targets)), theta);
+        return (new TrainingProblem<Mlp3>(new ResidualBlock(0, inputs, batch, targets)), theta);
     }
 
     [Theory]

@@ -8,7 +8,7 @@ public class FirstOrderBaselineTests(ITestOutputHelper output)
     [Fact]
     public void Lbfgs_finds_the_rosenbrock_minimum()
     {
-        var problem = new LeastSquaresProblem<Rosenbrock.Compiled>(new ResidualBlock(0, [0.0], 1));
+        var problem = new TrainingProblem<Rosenbrock.Compiled>(new ResidualBlock(0, [0.0], 1));
         double[] theta = [-1.2, 1];
         var summary = Lbfgs.Solve(problem, theta, new FirstOrderOptions { MaxIterations = 500, GradientTolerance = 1e-12 });
         output.WriteLine($"L-BFGS: {summary.Termination} after {summary.Iterations} iterations, x = ({theta[0]:R}, {theta[1]:R})");
@@ -25,7 +25,7 @@ public class FirstOrderBaselineTests(ITestOutputHelper output)
         var y = t.Select(v => 0.8 * v - 0.3 + 0.05 * (random.NextDouble() - 0.5)).ToArray();
         double n = t.Length, st = t.Sum(), sy = y.Sum(), stt = t.Sum(v => v * v), sty = t.Zip(y, (a, b) => a * b).Sum();
         double slope = (n * sty - st * sy) / (n * stt - st * st), intercept = (sy - slope * st) / n;
-        var problem = new LeastSquaresProblem<Line.Compiled>(new ResidualBlock(0, t, t.Length, y, 1.0 / n));
+        var problem = new TrainingProblem<Line.Compiled>(new ResidualBlock(0, t, t.Length, y, 1.0 / n));
         double[] theta = [0, 0];
         var summary = GradientDescent.Solve(problem, theta, new FirstOrderOptions { MaxIterations = 20_000, LearningRate = 0.5, GradientTolerance = 1e-13 });
         output.WriteLine($"GD: {summary.Termination} after {summary.Iterations} iterations");
@@ -37,7 +37,7 @@ public class FirstOrderBaselineTests(ITestOutputHelper output)
     public void Gradient_descent_with_a_diverging_step_keeps_the_last_finite_parameters()
     {
         var t = Enumerable.Range(0, 10).Select(i => (double)i).ToArray();
-        var problem = new LeastSquaresProblem<Line.Compiled>(new ResidualBlock(0, t, t.Length, t.Select(v => 2 * v).ToArray()));
+        var problem = new TrainingProblem<Line.Compiled>(new ResidualBlock(0, t, t.Length, t.Select(v => 2 * v).ToArray()));
         double[] theta = [0, 0];
         var summary = GradientDescent.Solve(problem, theta, new FirstOrderOptions { MaxIterations = 10_000, LearningRate = 10 });
         Assert.Equal(TerminationType.NonFiniteCost, summary.Termination);
@@ -56,7 +56,7 @@ public class FirstOrderBaselineTests(ITestOutputHelper output)
         var teacher = new double[Mlp3.ParameterCount];
         Mlp3.InitializeParameters<double>(teacher, 77);
         var targets = NGGen.Checking.GradientChecker.Forward<Mlp3, double>(0, teacher, inputs, batch);
-        var problem = new LeastSquaresProblem<Mlp3>(new ResidualBlock(0, inputs, batch, targets, 1.0 / batch));
+        var problem = new TrainingProblem<Mlp3>(new ResidualBlock(0, inputs, batch, targets, 1.0 / batch));
         var theta = new double[Mlp3.ParameterCount];
         Mlp3.InitializeParameters<double>(theta, 1);
         var summary = Lbfgs.Solve(problem, theta, new FirstOrderOptions { MaxIterations = 400 });
@@ -67,7 +67,7 @@ public class FirstOrderBaselineTests(ITestOutputHelper output)
     [Fact]
     public void Invalid_options_and_parameter_lengths_are_refused_clearly()
     {
-        var problem = new LeastSquaresProblem<Line.Compiled>(new ResidualBlock(0, [0.0, 1.0], 2, [1.0, 2.0]));
+        var problem = new TrainingProblem<Line.Compiled>(new ResidualBlock(0, [0.0, 1.0], 2, [1.0, 2.0]));
         var memory = Assert.Throws<ArgumentOutOfRangeException>(() => Lbfgs.Solve(problem, new double[2], new FirstOrderOptions { Memory = 0 }));
         Assert.Contains("Memory", memory.Message);
         var length = Assert.Throws<ArgumentException>(() => GradientDescent.Solve(problem, new double[3]));
@@ -77,7 +77,7 @@ public class FirstOrderBaselineTests(ITestOutputHelper output)
     [Fact]
     public void A_callback_that_returns_false_is_reported_as_user_stopped()
     {
-        var problem = new LeastSquaresProblem<Rosenbrock.Compiled>(new ResidualBlock(0, [0.0], 1));
+        var problem = new TrainingProblem<Rosenbrock.Compiled>(new ResidualBlock(0, [0.0], 1));
         var summary = Lbfgs.Solve(problem, new double[] { -1.2, 1 }, new FirstOrderOptions { Callback = it => it.Iteration < 3 });
         Assert.Equal(TerminationType.UserStopped, summary.Termination);
         Assert.Equal(3, summary.Iterations);

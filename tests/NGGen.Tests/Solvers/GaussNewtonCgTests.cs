@@ -10,7 +10,7 @@ public class GaussNewtonCgTests(ITestOutputHelper output)
     {
         var t = Enumerable.Range(0, 30).Select(i => i / 6.0).ToArray();
         var y = t.Select(v => 2.5 * Math.Exp(-1.3 * v) + 0.4).ToArray();
-        var problem = new LeastSquaresProblem<DecayWithOffset.Compiled>(new ResidualBlock(0, t, t.Length, y));
+        var problem = new TrainingProblem<DecayWithOffset.Compiled>(new ResidualBlock(0, t, t.Length, y));
         double[] theta = [1, 0.5, 0];
         var summary = GaussNewtonCg.Solve(problem, theta, new GaussNewtonCgOptions { MaxIterations = 200, InitialDamping = 1e-2 });
         output.WriteLine(summary.FullReport());
@@ -19,7 +19,7 @@ public class GaussNewtonCgTests(ITestOutputHelper output)
         Assert.Equal(0.4, theta[2], 1e-8);
     }
 
-    private static LeastSquaresProblem<Mlp3> TeacherStudentProblem(int batch)
+    private static TrainingProblem<Mlp3> TeacherStudentProblem(int batch)
     {
         // Targets from a "teacher" network: the student can fit them exactly (cost → 0).
         var random = new Random(4);
@@ -27,7 +27,7 @@ public class GaussNewtonCgTests(ITestOutputHelper output)
         var teacher = new double[Mlp3.ParameterCount];
         Mlp3.InitializeParameters<double>(teacher, 99);
         var targets = NGGen.Checking.GradientChecker.Forward<Mlp3, double>(0, teacher, inputs, batch);
-        return new LeastSquaresProblem<Mlp3>(new ResidualBlock(0, inputs, batch, targets, 1.0 / batch));
+        return new TrainingProblem<Mlp3>(new ResidualBlock(0, inputs, batch, targets, 1.0 / batch));
     }
 
     [Fact]

@@ -8,14 +8,14 @@ namespace NGGen.Tests.Solvers;
 public class KernelNaturalGradientTests(ITestOutputHelper output)
 {
     // A scalar-output recurrent model with 54 parameters on 20 samples: J (20×54) has full row rank.
-    private static (LeastSquaresProblem<Recurrent> Problem, double[] Inputs, double[] Theta) Setup()
+    private static (TrainingProblem<Recurrent> Problem, double[] Inputs, double[] Theta) Setup()
     {
         const int batch = 20;
         var random = new Random(21);
         var inputs = Enumerable.Range(0, 4 * batch).Select(_ => 2 * random.NextDouble() - 1).ToArray();
         var targets = Enumerable.Range(0, batch).Select(_ => random.NextDouble() - 0.5).ToArray();
         var theta = GradientChecker.RandomParameters<Recurrent>(random);
-        return (new LeastSquaresProblem<Recurrent>(new ResidualBlock(0, inputs, batch, targets)), inputs, theta);
+        return (new TrainingProblem<Recurrent>(new ResidualBlock(0, inputs, batch, targets)), inputs, theta);
     }
 
     private static double RelativeDifference(ReadOnlySpan<double> a, ReadOnlySpan<double> b)

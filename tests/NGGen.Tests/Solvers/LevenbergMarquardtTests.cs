@@ -21,7 +21,7 @@ public class LevenbergMarquardtTests(ITestOutputHelper output)
         return error == 0 ? 16 : Math.Min(16, -Math.Log10(error));
     }
 
-    private void Check<TModel>(LeastSquaresProblem<TModel> problem, double[] start, double[] truth) where TModel : IModel<TModel>
+    private void Check<TModel>(TrainingProblem<TModel> problem, double[] start, double[] truth) where TModel : IModel<TModel>
     {
         var theta = (double[])start.Clone();
         var summary = LevenbergMarquardt.Solve(problem, theta, s_tight);
@@ -30,7 +30,7 @@ public class LevenbergMarquardtTests(ITestOutputHelper output)
         Assert.True(digits.Min() >= 9, $"{TModel.Name}: x = [{string.Join(", ", theta.Select(v => v.ToString("R")))}], digits {digits.Min():F1}\n{summary.FullReport()}");
     }
 
-    private static LeastSquaresProblem<TModel> SingleSample<TModel>() where TModel : IModel<TModel> =>
+    private static TrainingProblem<TModel> SingleSample<TModel>() where TModel : IModel<TModel> =>
         new(new ResidualBlock(0, [0.0], 1));
 
     [Fact]
@@ -48,24 +48,24 @@ public class LevenbergMarquardtTests(ITestOutputHelper output)
 
     [Fact]
     public void Box_three_dimensional() =>
-        Check(new LeastSquaresProblem<Box3D.Compiled>(new ResidualBlock(0, Enumerable.Range(1, 10).Select(i => 0.1 * i).ToArray(), 10)), [0, 10, 20], [1, 10, 1]);
+        Check(new TrainingProblem<Box3D.Compiled>(new ResidualBlock(0, Enumerable.Range(1, 10).Select(i => 0.1 * i).ToArray(), 10)), [0, 10, 20], [1, 10, 1]);
 
     [Fact]
     public void Beale() =>
-        Check(new LeastSquaresProblem<Beale.Compiled>(new ResidualBlock(0, [1.0, 2.0, 3.0], 3, [1.5, 2.25, 2.625])), [1, 1], [3, 0.5]);
+        Check(new TrainingProblem<Beale.Compiled>(new ResidualBlock(0, [1.0, 2.0, 3.0], 3, [1.5, 2.25, 2.625])), [1, 1], [3, 0.5]);
 
     [Fact]
     public void Exponential_decay_fit()
     {
         var t = Enumerable.Range(0, 30).Select(i => i / 6.0).ToArray();
         var y = t.Select(v => 2.5 * Math.Exp(-1.3 * v) + 0.4).ToArray();
-        Check(new LeastSquaresProblem<DecayWithOffset.Compiled>(new ResidualBlock(0, t, t.Length, y)), [1, 0.5, 0], [2.5, 1.3, 0.4]);
+        Check(new TrainingProblem<DecayWithOffset.Compiled>(new ResidualBlock(0, t, t.Length, y)), [1, 0.5, 0], [2.5, 1.3, 0.4]);
     }
 
     [Fact]
     public void Nan_in_the_data_is_refused_with_the_block_and_index()
     {
-        var error = Assert.Throws<ArgumentException>(() => new LeastSquaresProblem<Beale.Compiled>(new ResidualBlock(0, [1.0, double.NaN, 3.0], 3, [1.5, 2.25, 2.625])));
+        var error = Assert.Throws<ArgumentException>(() => new TrainingProblem<Beale.Compiled>(new ResidualBlock(0, [1.0, double.NaN, 3.0], 3, [1.5, 2.25, 2.625])));
         Assert.Contains("index 1", error.Message);
         Assert.Contains("inputs", error.Message);
     }

@@ -6,10 +6,10 @@ namespace NGGen.Tests.Solvers;
 
 public class NaturalGradientTests(ITestOutputHelper output)
 {
-    private static LeastSquaresProblem<Poisson1D> OneDimensionalPoisson(int points)
+    private static TrainingProblem<Poisson1D> OneDimensionalPoisson(int points)
     {
         var interior = Enumerable.Range(1, points).Select(i => i / (points + 1.0)).ToArray();
-        return new LeastSquaresProblem<Poisson1D>(
+        return new TrainingProblem<Poisson1D>(
             new ResidualBlock(Poisson1D.InteriorFunction, interior, points, Weight: 1.0 / points),
             new ResidualBlock(Poisson1D.BoundaryFunction, [0.0, 1.0], 2, Weight: 0.5));
     }
@@ -69,7 +69,7 @@ public class NaturalGradientTests(ITestOutputHelper output)
         // the exact minimiser is those values. Adam (first order) gets there to ~1e-6.
         var t = Enumerable.Range(0, 40).Select(i => i / 10.0).ToArray();
         var y = t.Select(v => 2 * Math.Exp(-1.3 * v) - 0.5).ToArray();
-        var problem = new LeastSquaresProblem<DecayWithOffset.Compiled>(new ResidualBlock(0, t, t.Length, y, 1.0 / t.Length));
+        var problem = new TrainingProblem<DecayWithOffset.Compiled>(new ResidualBlock(0, t, t.Length, y, 1.0 / t.Length));
         double[] theta = [1, 1, 0];
         var summary = Adam.Solve(problem, theta, new AdamOptions { MaxIterations = 40_000, LearningRate = 1e-2 });
         output.WriteLine($"Adam: θ = [{string.Join(", ", theta.Select(v => v.ToString("F8")))}], cost {summary.FinalCost:E3}");

@@ -15,7 +15,7 @@ public class RobustLossTests(ITestOutputHelper output)
         return (t, y);
     }
 
-    private static double FiniteDifferenceGradientNorm(LeastSquaresProblem<Line.Compiled> problem, double[] theta)
+    private static double FiniteDifferenceGradientNorm(TrainingProblem<Line.Compiled> problem, double[] theta)
     {
         var scratch = new double[problem.ResidualCount];
         double worst = 0;
@@ -38,8 +38,8 @@ public class RobustLossTests(ITestOutputHelper output)
     public void Levenberg_marquardt_with_a_robust_loss_ignores_gross_outliers(RobustLossKind kind, double scale, double tolerance)
     {
         var (t, y) = LineWithOutliers();
-        var robust = new LeastSquaresProblem<Line.Compiled>(new ResidualBlock(0, t, t.Length, y, Loss: new RobustLoss(kind, scale)));
-        var plain = new LeastSquaresProblem<Line.Compiled>(new ResidualBlock(0, t, t.Length, y));
+        var robust = new TrainingProblem<Line.Compiled>(new ResidualBlock(0, t, t.Length, y, Loss: new RobustLoss(kind, scale)));
+        var plain = new TrainingProblem<Line.Compiled>(new ResidualBlock(0, t, t.Length, y));
         double[] robustTheta = [0, 0], plainTheta = [0, 0];
         var options = new LevenbergMarquardtOptions { MaxIterations = 200, FunctionTolerance = 1e-14, ParameterTolerance = 1e-14 };
         var summary = LevenbergMarquardt.Solve(robust, robustTheta, options);
@@ -77,7 +77,7 @@ public class RobustLossTests(ITestOutputHelper output)
     public void Solvers_that_assume_least_squares_refuse_robust_losses()
     {
         var (t, y) = LineWithOutliers();
-        var problem = new LeastSquaresProblem<Line.Compiled>(new ResidualBlock(0, t, t.Length, y, Loss: new RobustLoss(RobustLossKind.Cauchy)));
+        var problem = new TrainingProblem<Line.Compiled>(new ResidualBlock(0, t, t.Length, y, Loss: new RobustLoss(RobustLossKind.Cauchy)));
         var error = Assert.Throws<NotSupportedException>(() => GaussNewtonCg.Solve(problem, new double[2]));
         Assert.Contains("LevenbergMarquardt", error.Message);
     }

@@ -1,30 +1,49 @@
 namespace NGGen.Solvers;
 
-/// <summary>One block of residuals: a model function evaluated on its own samples, minus targets,
-/// weighted. Cost contribution: ½·w·Σ (F(θ, xₛ) − yₛ)².</summary>
+/// <summary>How a block's outputs z = F(θ, x) are scored against its targets y.</summary>
+public enum OutputLoss
+{
+    /// <summary>½‖z − y‖² (optionally through a <see cref="RobustLoss"/>): least squares.</summary>
+    Squared,
+    /// <summary>Binary cross-entropy on logits: Σ softplus(z) − y·z, targets y ∈ [0, 1] (each output entry is one logit).</summary>
+    Logistic,
+    /// <summary>Softmax cross-entropy on logits: logsumexp(z) − yᵀz per sample, targets y a probability vector (usually one-hot).</summary>
+    SoftmaxCrossEntropy,
+}
+
+/// <summary>One block of residuals: a model function evaluated on its own samples, scored against
+/// targets, weighted. Cost contribution: w·Σₛ ℓ(F(θ, xₛ), yₛ) with ℓ(z, y) = ½‖z − y‖² by default.</summary>
 /// <param name="Function">The model function id (e.g. <c>PoissonNet.InteriorFunction</c>).</param>
 /// <param name="Inputs">Feature-major inputs (input size × <paramref name="Batch"/>).</param>
 /// <param name="Batch">Number of samples.</param>
 /// <param name="Targets">Feature-major targets (output size × batch), or null for zero targets.</param>
 /// <param name="Weight">The block's weight w (e.g. 1/batch for a mean).</param>
-/// <param name="Loss">A robust loss applied to each residual (cost ½ρ(r²)); null for least squares.
-/// Only <see cref="LevenbergMarquardt"/> supports robust losses so far.</param>
-public sealed record ResidualBlock(int Function, double[] Inputs, int Batch, double[]? Targets = null, double Weight = 1.0, RobustLoss? Loss = null);
+/// <param name="Loss">A robust loss applied to each squared residual (cost ½ρ(r²)); null for least squares.</param>
+/// <param name="OutputLoss">The loss on the outputs: squared (default), logistic or softmax cross-entropy
+/// (the last two need targets; <paramref name="Loss"/> applies only to squared).</param>
+public sealed record ResidualBlock(int Function, double[] Inputs, int Batch, double[]? Targets = null, double Weight = 1.0, RobustLoss? Loss = null,
+    OutputLoss OutputLoss = OutputLoss.Squared);
 
 /// <summary>
-/// A weighted nonlinear least-squares problem over a generated model: residuals r = √w (F(θ) − y)
-/// stacked over blocks, cost ½‖r‖². Matrix-free J·v and Jᵀ·u come from the generated code; the dense
+/// A training problem over a generated model: blocks of model outputs scored by a loss (squared, robust,
+/// logistic or softmax cross-entropy), weighted, summed. Solvers see it in stacked "residual" coordinates
+/// of length m: for least squares r = √w (F(θ) − y) and cost ½‖r‖²; in general J = √w ∂F/∂θ, the output
+/// gradient g = √w ∂ℓ/∂z (so ∇L = Jᵀg) and the output curvature H = ∂²ℓ/∂z² (so the generalised
+/// Gauss-Newton matrix is JᵀHJ). Matrix-free J·v and Jᵀ·u come from the generated code; the dense
 /// Jacobian (for small parameter counts) is assembled from J·eⱼ. All buffers are allocated once.
 /// </summary>
-public sealed class LeastSquaresProblem<TModel> where TModel : IModel<TModel>
+public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
 {
     private readonly ResidualBlock[] _blocks;
     private readonly int[] _offsets;
     private readonly double[] _workspace;
     private readonly double[] _unit;
     private readonly double[] _column;
+    // Per stacked entry at the last Evaluate: the curvature diagonal (squared, robust, logistic) or the
+    // softmax probabilities (cross-entropy blocks).
+    private readonly double[] _curvature;
 
-    public LeastSquaresProblem(params ResidualBlock[] blocks)
+    public TrainingProblem(params ResidualBlock[] blocks)
     {
         if (blocks.Length == 0)
             throw new ArgumentException("A problem needs at least one residual block.", nameof(blocks));
@@ -50,6 +69,8 @@ public sealed class LeastSquaresProblem<TModel> where TModel : IModel<TModel>
             CheckFinite(block.Inputs, $"block {b} ({info.Name}) inputs");
             if (block.Targets is not null)
                 CheckFinite(block.Targets, $"block {b} ({info.Name}) targets");
+            if (block.OutputLoss != OutputLoss.Squared)
+                CheckClassificationTargets(block, b, info);
             _offsets[b + 1] = _offsets[b] + info.OutputSize * block.Batch;
             foreach (var kind in new[] { EvaluationKind.Forward, EvaluationKind.Jvp, EvaluationKind.Vjp })
                 workspace = Math.Max(workspace, TModel.WorkspaceLength(block.Function, kind, block.Batch));
@@ -57,20 +78,25 @@ public sealed class LeastSquaresProblem<TModel> where TModel : IModel<TModel>
         _workspace = new double[workspace];
         // Fixed at construction: Cost consults it on every call (line searches, Adam steps).
         HasRobustLoss = blocks.Any(b => b.Loss is { Kind: not RobustLossKind.Squared });
+        IsLeastSquares = blocks.All(b => b.OutputLoss == OutputLoss.Squared);
         _unit = new double[TModel.ParameterCount];
         _column = new double[ResidualCount];
+        _curvature = new double[ResidualCount];
     }
 
     /// <summary>Number of parameters p.</summary>
     public int ParameterCount => TModel.ParameterCount;
 
-    /// <summary>Number of stacked residuals m.</summary>
+    /// <summary>Number of stacked residuals (outputs) m.</summary>
     public int ResidualCount => _offsets[^1];
 
     /// <summary>The residual blocks.</summary>
     public IReadOnlyList<ResidualBlock> Blocks => _blocks;
 
-    /// <summary>r = √w (F(θ) − y), stacked over blocks.</summary>
+    /// <summary>True when every block uses the squared loss (possibly robust): the cost is a sum of squares.</summary>
+    public bool IsLeastSquares { get; }
+
+    /// <summary>r = √w (F(θ) − y), stacked over blocks (least-squares blocks; others get √w·F).</summary>
     public void Residuals(ReadOnlySpan<double> theta, Span<double> residuals)
     {
         for (int b = 0; b < _blocks.Length; b++)
@@ -78,7 +104,7 @@ public sealed class LeastSquaresProblem<TModel> where TModel : IModel<TModel>
             var block = _blocks[b];
             var r = residuals[_offsets[b].._offsets[b + 1]];
             TModel.Forward(block.Function, theta, block.Inputs, block.Batch, r, _workspace);
-            if (block.Targets is { } targets)
+            if (block.Targets is { } targets && block.OutputLoss == OutputLoss.Squared)
                 System.Numerics.Tensors.TensorPrimitives.Subtract(r, targets, r);
             if (block.Weight != 1)
                 System.Numerics.Tensors.TensorPrimitives.Multiply(r, Math.Sqrt(block.Weight), r);
@@ -97,9 +123,11 @@ public sealed class LeastSquaresProblem<TModel> where TModel : IModel<TModel>
         throw new ArgumentOutOfRangeException(nameof(residual));
     }
 
-    /// <summary>The cost at θ: ½‖r‖², or ½Σρ(rᵢ²) with robust losses; <paramref name="residuals"/> (length m) receives r.</summary>
+    /// <summary>The least-squares cost at θ: ½‖r‖², or ½Σρ(rᵢ²) with robust losses; <paramref name="residuals"/>
+    /// (length m) receives r. For problems with classification losses use <see cref="Evaluate"/>.</summary>
     public double Cost(ReadOnlySpan<double> theta, Span<double> residuals)
     {
+        RequireLeastSquares("Cost (residual form)");
         Residuals(theta, residuals);
         if (!HasRobustLoss)
             return 0.5 * System.Numerics.Tensors.TensorPrimitives.Dot<double>(residuals[..ResidualCount], residuals[..ResidualCount]);
@@ -113,13 +141,58 @@ public sealed class LeastSquaresProblem<TModel> where TModel : IModel<TModel>
         return 0.5 * cost;
     }
 
-    /// <summary>Throws a clear error when a solver that assumes ½‖r‖² is given robust losses.</summary>
-    public void RequireSquaredLoss(string solver)
+    /// <summary>
+    /// The cost L(θ) for any loss, with the stacked output gradient g (∇L = Jᵀg; for plain least squares
+    /// g = r) written to <paramref name="outputGradient"/> (length m). Also records the output curvature
+    /// at θ for <see cref="ApplyCurvature"/>. Allocates nothing.
+    /// </summary>
+    public double Evaluate(ReadOnlySpan<double> theta, Span<double> outputGradient)
     {
-        if (HasRobustLoss)
-            throw new NotSupportedException($"{solver} minimises ½‖r‖²; this problem has robust losses, which only LevenbergMarquardt supports so far. Remove the Loss from the residual blocks or use LevenbergMarquardt.");
+        double cost = 0;
+        for (int b = 0; b < _blocks.Length; b++)
+        {
+            var block = _blocks[b];
+            int count = _offsets[b + 1] - _offsets[b];
+            var g = outputGradient.Slice(_offsets[b], count);
+            var h = _curvature.AsSpan(_offsets[b], count);
+            TModel.Forward(block.Function, theta, block.Inputs, block.Batch, g, _workspace);
+            double rootWeight = Math.Sqrt(block.Weight);
+            cost += block.Weight * OutputLosses.Evaluate(block, TModel.Functions[block.Function].OutputSize, g, h, rootWeight);
+        }
+        return cost;
     }
 
+    /// <summary>result = H·u at the point of the last <see cref="Evaluate"/>: the loss curvature in the
+    /// stacked coordinates (identity for least squares; positive semi-definite always).</summary>
+    public void ApplyCurvature(ReadOnlySpan<double> u, Span<double> result)
+    {
+        for (int b = 0; b < _blocks.Length; b++)
+        {
+            var block = _blocks[b];
+            int start = _offsets[b], count = _offsets[b + 1] - start;
+            OutputLosses.ApplyCurvature(block, TModel.Functions[block.Function].OutputSize,
+                _curvature.AsSpan(start, count), u.Slice(start, count), result.Slice(start, count));
+        }
+    }
+
+    /// <summary>Throws a clear error when a solver that assumes ½‖r‖² is given robust or classification losses.</summary>
+    public void RequireSquaredLoss(string solver)
+    {
+        RequireLeastSquares(solver);
+        if (HasRobustLoss)
+            throw new NotSupportedException($"{solver} minimises ½‖r‖²; this problem has robust losses, which it does not support. Remove the Loss from the residual blocks or use LevenbergMarquardt, Adam, L-BFGS or gradient descent.");
+    }
+
+    /// <summary>Throws a clear error when a least-squares solver is given logistic or cross-entropy blocks.</summary>
+    public void RequireLeastSquares(string solver)
+    {
+        if (!IsLeastSquares)
+        {
+            int b = Array.FindIndex(_blocks, x => x.OutputLoss != OutputLoss.Squared);
+            throw new NotSupportedException($"{solver} needs least-squares residuals; block {b} ({TModel.Functions[_blocks[b].Function].Name}) uses {_blocks[b].OutputLoss}. " +
+                "Use GaussNewtonCg, DualGaussNewton, NaturalGradient, Adam, L-BFGS or gradient descent for classification losses.");
+        }
+    }
     /// <summary>J·v, stacked (J = ∂r/∂θ).</summary>
     public void Jvp(ReadOnlySpan<double> theta, ReadOnlySpan<double> tangent, Span<double> result)
     {
@@ -161,6 +234,29 @@ public sealed class LeastSquaresProblem<TModel> where TModel : IModel<TModel>
             _unit[j] = 0;
             for (int i = 0; i < m; i++)
                 jacobian[i * p + j] = _column[i];
+        }
+    }
+
+    private static void CheckClassificationTargets(ResidualBlock block, int b, FunctionInfo info)
+    {
+        if (block.Loss is not null)
+            throw new ArgumentException($"Block {b} ({info.Name}): a robust Loss applies only to the squared output loss, not {block.OutputLoss}.");
+        if (block.Targets is not { } y)
+            throw new ArgumentException($"Block {b} ({info.Name}): {block.OutputLoss} needs targets.");
+        for (int i = 0; i < y.Length; i++)
+            if (y[i] < 0 || y[i] > 1)
+                throw new ArgumentException($"Block {b} ({info.Name}): {block.OutputLoss} targets must lie in [0, 1]; entry {i / block.Batch} of sample {i % block.Batch} is {y[i]}.");
+        if (block.OutputLoss != OutputLoss.SoftmaxCrossEntropy)
+            return;
+        if (info.OutputSize < 2)
+            throw new ArgumentException($"Block {b} ({info.Name}): softmax cross-entropy needs at least 2 outputs (classes); {info.Name} has {info.OutputSize}. Use OutputLoss.Logistic for one logit.");
+        for (int s = 0; s < block.Batch; s++)
+        {
+            double sum = 0;
+            for (int c = 0; c < info.OutputSize; c++)
+                sum += y[c * block.Batch + s];
+            if (Math.Abs(sum - 1) > 1e-9)
+                throw new ArgumentException($"Block {b} ({info.Name}): softmax cross-entropy targets of sample {s} sum to {sum}, not 1.");
         }
     }
 
