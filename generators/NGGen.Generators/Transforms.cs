@@ -5,7 +5,7 @@ using NGGen.Generators.Rules;
 namespace NGGen.Generators;
 
 /// <summary>Program-to-program transforms: forward-mode JVP, reverse mode by transposition, DCE.</summary>
-internal static class Transforms
+internal static partial class Transforms
 {
     /// <summary>
     /// Forward mode: appends tangent nodes for every node after the earliest seed. Nodes that do not
@@ -44,39 +44,42 @@ internal static class Transforms
     /// cotangent is used directly when it has one contribution, otherwise summed in a slot; parameter
     /// cotangents accumulate into the caller's gradient.
     /// </summary>
-    public static IrProgram ParameterVjp(IrProgram forward)
+    public static IrProgram ParameterVjp(IrProgram forward) => EliminateDeadCode(LinearizeAndTranspose(forward).Builder.ToProgram());
+
+    /// <summary>Forward, tangent and transposed nodes of one function in one builder (shared by the
+    /// VJP and the linearized programs, so primal values the two need are the same nodes).</summary>
+    private static (ProgramBuilder Builder, int Output, int? TangentOutput) LinearizeAndTranspose(IrProgram forward)
     {
         var b = ProgramBuilder.From(WithoutOutputs(forward, out int output));
         var seeds = ParameterSeeds(b);
         var tangents = Jvp(b, seeds);
         var contributions = new Dictionary<int, List<(int Value, int[]? Scatter)>>();
-        if (tangents.TryGetValue(output, out int tangentOutput))
-        {
-            var linear = LinearNodes(b, seeds.Values);
-            var live = LiveLinear(b, tangentOutput, linear);
-            // An output shared by all samples (e.g. a parameter-only expression) receives the sum of the
-            // per-sample cotangents.
-            int cotangent = b.CotangentInput(b[tangentOutput].Shape);
-            contributions[tangentOutput] = [(b[tangentOutput].Batched ? cotangent : b.BatchSum(cotangent), null)];
-            var context = new TransposeContext(b, id => linear.Contains(id),
-                (target, value, scatter) =>
-                {
-                    if (!contributions.TryGetValue(target, out var list))
-                        contributions[target] = list = [];
-                    list.Add((value, scatter));
-                });
-            foreach (int id in live.OrderByDescending(i => i))
+        if (!tangents.TryGetValue(output, out int tangentOutput))
+            return (b, output, null);
+        var linear = LinearNodes(b, seeds.Values);
+        var live = LiveLinear(b, tangentOutput, linear);
+        // An output shared by all samples (e.g. a parameter-only expression) receives the sum of the
+        // per-sample cotangents.
+        int cotangent = b.CotangentInput(b[tangentOutput].Shape);
+        contributions[tangentOutput] = [(b[tangentOutput].Batched ? cotangent : b.BatchSum(cotangent), null)];
+        var context = new TransposeContext(b, id => linear.Contains(id),
+            (target, value, scatter) =>
             {
-                if (b[id].Op == Op.TangentParam || !contributions.TryGetValue(id, out var list))
-                    continue;
-                int ct = Combine(b, b[id], list, gradientOffset: -1);
-                PrimitiveRules.Transpose(context, id, ct);
-            }
-            foreach (int seed in seeds.Values.Distinct())
-                if (contributions.TryGetValue(seed, out var list))
-                    Combine(b, b[seed], list, gradientOffset: b[seed].Ints[0]);
+                if (!contributions.TryGetValue(target, out var list))
+                    contributions[target] = list = [];
+                list.Add((value, scatter));
+            });
+        foreach (int id in live.OrderByDescending(i => i))
+        {
+            if (b[id].Op == Op.TangentParam || !contributions.TryGetValue(id, out var list))
+                continue;
+            int ct = Combine(b, b[id], list, gradientOffset: -1);
+            PrimitiveRules.Transpose(context, id, ct);
         }
-        return EliminateDeadCode(b.ToProgram());
+        foreach (int seed in seeds.Values.Distinct())
+            if (contributions.TryGetValue(seed, out var list))
+                Combine(b, b[seed], list, gradientOffset: b[seed].Ints[0]);
+        return (b, output, tangentOutput);
     }
 
     private static int Combine(ProgramBuilder b, IrNode target, List<(int Value, int[]? Scatter)> list, int gradientOffset)

@@ -18,8 +18,12 @@ internal sealed class ProgramEmitter
     /// <summary>Static data (constants and index tables) the method refers to: name → declaration.</summary>
     public List<string> StaticData { get; } = [];
 
-    public ProgramEmitter(IrProgram program, IndentedTextWriter writer, string prefix)
+    private readonly int _linearizationRows;
+
+    /// <param name="linearizationRows">Per-sample rows of the linearization buffer (shared entries follow them).</param>
+    public ProgramEmitter(IrProgram program, IndentedTextWriter writer, string prefix, int linearizationRows = 0)
     {
+        _linearizationRows = linearizationRows;
         _program = program;
         _plan = new StoragePlan(program);
         _w = writer;
@@ -46,6 +50,7 @@ internal sealed class ProgramEmitter
         return s.Kind switch
         {
             StorageKind.Theta or StorageKind.Seed or StorageKind.Inputs => true,
+            StorageKind.Linearization => _program[id].Op == Op.Saved,
             StorageKind.View => IsReadOnly(s.Source),
             _ => false,
         };
@@ -71,6 +76,8 @@ internal sealed class ProgramEmitter
                 StorageKind.Inputs => $"inputs.Slice({Literals.Int(s.Offset)} * batch, {Length(id)})",
                 StorageKind.Gradient => $"result.Slice({Literals.Int(s.Offset)}, {Length(id)})",
                 StorageKind.Result => $"result.Slice(0, {Length(id)})",
+                StorageKind.Linearization when node.Batched => $"linearization.Slice({Literals.Int(s.Offset)} * batch, {Length(id)})",
+                StorageKind.Linearization => $"linearization.Slice({Literals.Int(_linearizationRows)} * batch + {Literals.Int(s.Offset)}, {Length(id)})",
                 StorageKind.Workspace when node.Batched => $"workspace.Slice({Literals.Int(s.Offset)} * batch, {Length(id)})",
                 StorageKind.Workspace => $"workspace.Slice({Literals.Int(_plan.BatchedRows)} * batch + {Literals.Int(s.Offset)}, {Length(id)})",
                 _ => null,
@@ -119,7 +126,7 @@ internal sealed class ProgramEmitter
         var storage = _plan.Storage[id];
         switch (node.Op)
         {
-            case Op.Param or Op.TangentParam or Op.CotangentInput or Op.Input or Op.Const or Op.CtSlot:
+            case Op.Param or Op.TangentParam or Op.CotangentInput or Op.Input or Op.Const or Op.CtSlot or Op.Saved or Op.Save:
                 return;
             case var op when OpFacts.IsElementwise(op):
                 if (storage.Kind == StorageKind.Fused || _plan.IsAccumulatedAdd(id))

@@ -13,6 +13,7 @@ internal enum StorageKind
     Workspace,   // materialised in the workspace
     View,        // a contiguous part of another value's storage
     Fused,       // a temporary inside a fused elementwise loop; never stored
+    Linearization, // a primal value kept between Linearize and the linearized J/Jᵀ (rows if batched)
 }
 
 /// <summary>Storage of one node: for Workspace, <see cref="Offset"/> is in rows (batched, ×batch) or
@@ -74,6 +75,13 @@ internal sealed class StoragePlan
     private Storage Assign(int id)
     {
         var node = _program[id];
+        // A value Linearize keeps lives in the caller's linearization buffer from the start, so storing
+        // it costs no copy; the linearized programs read it there.
+        if (node.Op == Op.Saved)
+            return new Storage(StorageKind.Linearization, node.Ints[0]);
+        foreach (int consumer in Consumers[id])
+            if (_program[consumer].Op == Op.Save)
+                return new Storage(StorageKind.Linearization, _program[consumer].Ints[0]);
         switch (node.Op)
         {
             case Op.Param: return new Storage(StorageKind.Theta, node.Ints[0]);
@@ -81,7 +89,7 @@ internal sealed class StoragePlan
             case Op.CotangentInput: return new Storage(StorageKind.Seed, 0);
             case Op.Input: return new Storage(StorageKind.Inputs, node.Ints[0]);
             case Op.CtSlot when node.Ints[0] >= 0: return new Storage(StorageKind.Gradient, node.Ints[0]);
-            case Op.Accumulate or Op.Output: return new Storage(StorageKind.Fused, 0);
+            case Op.Accumulate or Op.Output or Op.Save: return new Storage(StorageKind.Fused, 0);
             case Op.Gather when node.Ints.Count > 0 && IsContiguous(node) && Storage[node.Input(0)].Kind != StorageKind.Fused:
                 return new Storage(StorageKind.View, node.Ints[0], node.Input(0));
         }

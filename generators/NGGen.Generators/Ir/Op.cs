@@ -9,6 +9,7 @@ internal enum Op
     TangentParam,   // Ints: [offset in θ]; the JVP seed v (linear)
     Const,          // Values: row-major entries (never batched)
     CotangentInput, // the VJP seed u, laid out like the function's output (linear)
+    Saved,          // Ints: [offset]; a primal value read from the linearization buffer (rows if batched)
 
     // Elementwise (a rank-0 operand broadcasts over the other's shape; an unbatched one over samples)
     Add, Sub, Mul, Div, Pow,
@@ -28,6 +29,7 @@ internal enum Op
     CtSlot,         // a cotangent accumulator for the node in Ints[0]
     Accumulate,     // Inputs: [slot, value]; Ints: optional element indices to scatter into
     Output,         // Inputs: [value]; stores the function result (Forward/Jvp)
+    Save,           // Inputs: [value]; Ints: [offset]; keeps a primal value in the linearization buffer
 }
 
 internal static class OpFacts
@@ -38,5 +40,5 @@ internal static class OpFacts
 
     public static bool IsElementwise(Op op) => IsUnary(op) || IsBinary(op);
 
-    public static bool HasSideEffects(Op op) => op is Op.CtSlot or Op.Accumulate or Op.Output;
+    public static bool HasSideEffects(Op op) => op is Op.CtSlot or Op.Accumulate or Op.Output or Op.Save;
 }

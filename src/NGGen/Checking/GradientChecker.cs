@@ -189,6 +189,37 @@ public static class GradientChecker
         return Math.Max(forward, Math.Max(jvp, vjp));
     }
 
+    /// <summary>
+    /// Relative max-norm difference between the linearized entry points (Linearize once, then
+    /// LinearizedJvp and LinearizedVjp) and the direct Forward, Jvp and Vjp. Buffers start filled with
+    /// NaN, so a value the linearized programs read but Linearize did not store shows up as NaN.
+    /// </summary>
+    public static double LinearizedVsDirect<TModel>(int function, double[] theta, double[] inputs, int batch, double[] tangent, double[] cotangent) where TModel : IModel<TModel>
+    {
+        var linearization = new double[TModel.LinearizationLength(function, batch)];
+        var outputs = new double[TModel.Functions[function].OutputSize * batch];
+        var jvp = new double[outputs.Length];
+        var gradient = new double[TModel.ParameterCount];
+        int workspaceLength = Math.Max(TModel.WorkspaceLength(function, EvaluationKind.Linearize, batch),
+            Math.Max(TModel.WorkspaceLength(function, EvaluationKind.LinearizedJvp, batch), TModel.WorkspaceLength(function, EvaluationKind.LinearizedVjp, batch)));
+        var workspace = new double[workspaceLength];
+        Array.Fill(linearization, double.NaN);
+        Array.Fill(workspace, double.NaN);
+        TModel.Linearize<double>(function, theta, inputs, batch, linearization, outputs, workspace);
+        Array.Fill(workspace, double.NaN);
+        TModel.LinearizedJvp<double>(function, theta, inputs, batch, linearization, tangent, jvp, workspace);
+        Array.Fill(workspace, double.NaN);
+        TModel.LinearizedVjp<double>(function, theta, inputs, batch, linearization, cotangent, gradient, workspace);
+        static double Rel(double[] a, double[] b)
+        {
+            double difference = MaxAbsDifference(a, b);
+            return double.IsNaN(difference) ? double.PositiveInfinity : difference / Math.Max(1e-300, MaxAbs(b));
+        }
+        return Math.Max(Rel(outputs, Forward<TModel, double>(function, theta, inputs, batch)),
+            Math.Max(Rel(jvp, Jvp<TModel, double>(function, theta, inputs, batch, tangent)),
+                Rel(gradient, Vjp<TModel, double>(function, theta, inputs, batch, cotangent))));
+    }
+
     /// <summary>Runs all four checks on every function of the model with random θ, inputs and directions.</summary>
     public static IReadOnlyList<GradientCheckResult> CheckModel<TModel>(int batch = 64, int seed = 1, double inputLow = -1, double inputHigh = 1)
         where TModel : IModel<TModel>

@@ -20,6 +20,12 @@ public enum EvaluationKind
     Jvp,
     /// <summary>Vector-Jacobian product in the parameters.</summary>
     Vjp,
+    /// <summary>Forward pass that keeps the values the linearized products read.</summary>
+    Linearize,
+    /// <summary>Jacobian-vector product from a linearization (no forward pass).</summary>
+    LinearizedJvp,
+    /// <summary>Vector-Jacobian product from a linearization (no forward pass).</summary>
+    LinearizedVjp,
 }
 
 /// <summary>One named parameter tensor inside the flat parameter vector θ.</summary>
@@ -79,6 +85,22 @@ public interface IModel<TSelf> where TSelf : IModel<TSelf>
     /// <summary>gradient += (∂F/∂θ)ᵀ·cotangent summed over samples (cotangent is laid out like the outputs).</summary>
     static abstract void Vjp<T>(int function, ReadOnlySpan<T> theta, ReadOnlySpan<T> inputs, int batch,
         ReadOnlySpan<T> cotangent, Span<T> gradient, Span<T> workspace) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>Entries of the linearization buffer for <paramref name="function"/> at this batch size.</summary>
+    static abstract int LinearizationLength(int function, int batch);
+
+    /// <summary>outputs = F(θ, inputs), keeping in <paramref name="linearization"/> every primal value J and
+    /// Jᵀ read, so that Krylov solvers apply them many times at one θ without rerunning the forward.</summary>
+    static abstract void Linearize<T>(int function, ReadOnlySpan<T> theta, ReadOnlySpan<T> inputs, int batch,
+        Span<T> linearization, Span<T> outputs, Span<T> workspace) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>jvp = (∂F/∂θ)·tangent at the θ and inputs of the <see cref="Linearize"/> call that filled <paramref name="linearization"/>.</summary>
+    static abstract void LinearizedJvp<T>(int function, ReadOnlySpan<T> theta, ReadOnlySpan<T> inputs, int batch,
+        ReadOnlySpan<T> linearization, ReadOnlySpan<T> tangent, Span<T> jvp, Span<T> workspace) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>gradient += (∂F/∂θ)ᵀ·cotangent at the θ and inputs of the <see cref="Linearize"/> call that filled <paramref name="linearization"/>.</summary>
+    static abstract void LinearizedVjp<T>(int function, ReadOnlySpan<T> theta, ReadOnlySpan<T> inputs, int batch,
+        ReadOnlySpan<T> linearization, ReadOnlySpan<T> cotangent, Span<T> gradient, Span<T> workspace) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>Runs the user's own method body on one sample with the eager, exact double-precision
     /// <see cref="Vec"/>/<see cref="Mat"/> implementation: the reference oracle for tests.</summary>

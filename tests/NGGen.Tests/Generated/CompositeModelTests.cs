@@ -35,7 +35,10 @@ public class CompositeModelTests(ITestOutputHelper output)
 
             double single = GradientChecker.FloatVsDouble<TModel>(f, theta, inputs, batch, tangent, cotangent);
             Assert.True(single <= 1e-4, $"{name}: float vs double {single:E2}");
-            output.WriteLine($"{name} batch {batch}: forward {forward:E2}, jvp-fd {jvp:E2}, dot {dot:E2}, float {single:E2}");
+
+            double linearized = GradientChecker.LinearizedVsDirect<TModel>(f, theta, inputs, batch, tangent, cotangent);
+            Assert.True(linearized <= 1e-12, $"{name}: linearized vs direct {linearized:E2}");
+            output.WriteLine($"{name} batch {batch}: forward {forward:E2}, jvp-fd {jvp:E2}, dot {dot:E2}, float {single:E2}, linearized {linearized:E2}");
         }
     }
 
