@@ -21,7 +21,7 @@ public sealed record GaussNewtonCgOptions
     /// <summary>CG starts from this × the previous step (warm start). Default 0.95.</summary>
     public double WarmStartDecay { get; init; } = 0.95;
 
-    /// <summary>Stop when ‖Jᵀr‖∞ falls below this. Default 1e-10.</summary>
+    /// <summary>Stop when ‖∇L‖∞ = ‖Jᵀg‖∞ falls below this. Default 1e-10.</summary>
     public double GradientTolerance { get; init; } = 1e-10;
 
     /// <summary>Stop when the accepted step ‖δ‖ ≤ this × (‖θ‖ + this). Default 1e-12.</summary>
@@ -32,10 +32,12 @@ public sealed record GaussNewtonCgOptions
 }
 
 /// <summary>
-/// Hessian-free Gauss-Newton (Martens 2010) for ½‖r(θ)‖²: conjugate gradients on (G + λI)δ = −g with
-/// G·v = Jᵀ(J v) from one generated JVP and one VJP, warm-started from the previous step, stopped by
-/// Martens' relative-progress rule; λ ×3/2 when the reduction ratio ρ &lt; 1/4 and ×2/3 when ρ &gt; 3/4.
-/// All buffers are allocated before the first iteration: the iterations allocate nothing.
+/// Hessian-free Gauss-Newton (Martens 2010) for any output loss: conjugate gradients on (G + λI)δ = −∇L
+/// with the generalised Gauss-Newton matrix G = JᵀHJ (H the loss curvature; I for least squares). Each
+/// product is one linearized JVP and one linearized VJP at the iterate's linearization, so the forward
+/// pass runs once per outer iteration, not twice per CG step. CG is warm-started from the previous step
+/// and stopped by Martens' relative-progress rule; λ ×3/2 when the reduction ratio ρ &lt; 1/4 and ×2/3
+/// when ρ &gt; 3/4. All buffers are allocated before the first iteration: the iterations allocate nothing.
 /// </summary>
 public static class GaussNewtonCg
 {
@@ -45,13 +47,11 @@ public static class GaussNewtonCg
     {
         options ??= new GaussNewtonCgOptions();
         int p = problem.ParameterCount, m = problem.ResidualCount;
-        problem.RequireSquaredLoss("GaussNewtonCg");
         if (theta.Length != p)
             throw new ArgumentException($"θ has {theta.Length} entries; {TModel.Name} has {p} parameters.", nameof(theta));
         var clock = Stopwatch.StartNew();
         var residuals = new double[m];
         var trialResiduals = new double[m];
-        var jv = new double[m];
         var scratch = new double[m];
         var gradient = new double[p];
         var step = new double[p];
@@ -63,7 +63,7 @@ public static class GaussNewtonCg
         var objective = new double[options.MaxCgIterations + 1];
         var history = new List<IterationSummary>(options.MaxIterations);
 
-        double cost = problem.Cost(theta, residuals);
+        double cost = problem.Evaluate(theta, residuals);
         double initialCost = cost, damping = options.InitialDamping;
         int evaluations = 1, products = 0;
         if (!double.IsFinite(cost))
@@ -71,14 +71,15 @@ public static class GaussNewtonCg
 
         for (int iteration = 1; iteration <= options.MaxIterations; iteration++)
         {
+            // The problem holds θ's linearization from the last Evaluate (initial or accepted step).
             Array.Clear(gradient);
-            problem.Vjp(theta, residuals, gradient, scratch);
+            problem.LinearizedVjp(theta, residuals, gradient, scratch);
             // MaxMagnitude returns the signed entry of largest magnitude, hence the Abs.
             double gradientNorm = Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradient));
             if (!double.IsFinite(gradientNorm))
                 return Finish(TerminationType.NonFiniteCost, "the gradient contains NaN or Inf", iteration - 1);
             if (gradientNorm < options.GradientTolerance)
-                return Finish(TerminationType.GradientTolerance, $"‖Jᵀr‖∞ = {gradientNorm:E3} < {options.GradientTolerance:E1}", iteration - 1);
+                return Finish(TerminationType.GradientTolerance, $"‖∇L‖∞ = {gradientNorm:E3} < {options.GradientTolerance:E1}", iteration - 1);
 
             // CG on A δ = −g, A = G + λI, from δ₀ = decay · previous δ.
             TensorPrimitives.Multiply<double>(step, options.WarmStartDecay, step);
@@ -113,7 +114,7 @@ public static class GaussNewtonCg
             GaussNewtonProduct(theta, step, gnProduct);
             double predicted = TensorPrimitives.Dot<double>(gradient, step) + 0.5 * TensorPrimitives.Dot<double>(step, gnProduct);
             TensorPrimitives.Add<double>(theta, step, trial);
-            double trialCost = problem.Cost(trial, trialResiduals);
+            double trialCost = problem.CostAt(trial, trialResiduals);
             evaluations++;
             double ratio = predicted < 0 && double.IsFinite(trialCost) ? (trialCost - cost) / predicted : double.NegativeInfinity;
             if (ratio < 0.25)
@@ -128,8 +129,8 @@ public static class GaussNewtonCg
             if (accepted)
             {
                 trial.CopyTo(theta);
-                Array.Copy(trialResiduals, residuals, m);
-                cost = trialCost;
+                cost = problem.Evaluate(theta, residuals);
+                evaluations++;
                 if (stepNorm <= options.ParameterTolerance * (TensorPrimitives.Norm<double>(theta) + options.ParameterTolerance))
                     return Finish(TerminationType.ParameterTolerance, $"‖δ‖ = {stepNorm:E3} is below the parameter tolerance", iteration);
             }
@@ -144,9 +145,7 @@ public static class GaussNewtonCg
 
         void GaussNewtonProduct(ReadOnlySpan<double> at, ReadOnlySpan<double> v, Span<double> result)
         {
-            problem.Jvp(at, v, jv);
-            result.Clear();
-            problem.Vjp(at, jv, result, scratch);
+            problem.GaussNewtonProduct(at, v, result, scratch);
             products++;
         }
 

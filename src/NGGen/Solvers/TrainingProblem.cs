@@ -42,6 +42,9 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
     // Per stacked entry at the last Evaluate: the curvature diagonal (squared, robust, logistic) or the
     // softmax probabilities (cross-entropy blocks).
     private readonly double[] _curvature;
+    // Per block: the primal values the linearized J and Jᵀ read, kept by the last Evaluate.
+    private readonly double[][] _linearizations;
+    private readonly double[] _curvatureScratch;
 
     public TrainingProblem(params ResidualBlock[] blocks)
     {
@@ -72,7 +75,7 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
             if (block.OutputLoss != OutputLoss.Squared)
                 CheckClassificationTargets(block, b, info);
             _offsets[b + 1] = _offsets[b] + info.OutputSize * block.Batch;
-            foreach (var kind in new[] { EvaluationKind.Forward, EvaluationKind.Jvp, EvaluationKind.Vjp })
+            foreach (var kind in Enum.GetValues<EvaluationKind>())
                 workspace = Math.Max(workspace, TModel.WorkspaceLength(block.Function, kind, block.Batch));
         }
         _workspace = new double[workspace];
@@ -82,6 +85,8 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
         _unit = new double[TModel.ParameterCount];
         _column = new double[ResidualCount];
         _curvature = new double[ResidualCount];
+        _curvatureScratch = new double[ResidualCount];
+        _linearizations = blocks.Select(b => new double[TModel.LinearizationLength(b.Function, b.Batch)]).ToArray();
     }
 
     /// <summary>Number of parameters p.</summary>
@@ -144,7 +149,8 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
     /// <summary>
     /// The cost L(θ) for any loss, with the stacked output gradient g (∇L = Jᵀg; for plain least squares
     /// g = r) written to <paramref name="outputGradient"/> (length m). Also records the output curvature
-    /// at θ for <see cref="ApplyCurvature"/>. Allocates nothing.
+    /// at θ for <see cref="ApplyCurvature"/> and linearizes the model there for <see cref="LinearizedJvp"/>,
+    /// <see cref="LinearizedVjp"/> and <see cref="GaussNewtonProduct"/>. Allocates nothing.
     /// </summary>
     public double Evaluate(ReadOnlySpan<double> theta, Span<double> outputGradient)
     {
@@ -155,9 +161,25 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
             int count = _offsets[b + 1] - _offsets[b];
             var g = outputGradient.Slice(_offsets[b], count);
             var h = _curvature.AsSpan(_offsets[b], count);
-            TModel.Forward(block.Function, theta, block.Inputs, block.Batch, g, _workspace);
+            TModel.Linearize(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], g, _workspace);
             double rootWeight = Math.Sqrt(block.Weight);
-            cost += block.Weight * OutputLosses.Evaluate(block, TModel.Functions[block.Function].OutputSize, g, h, rootWeight);
+            cost += OutputLosses.Evaluate(block, TModel.Functions[block.Function].OutputSize, g, h, rootWeight);
+        }
+        return cost;
+    }
+
+    /// <summary>The cost L(θ) alone, leaving the linearization and curvature of the last <see cref="Evaluate"/>
+    /// untouched (for trial points of a line search or trust region). <paramref name="scratch"/> has length m.</summary>
+    public double CostAt(ReadOnlySpan<double> theta, Span<double> scratch)
+    {
+        double cost = 0;
+        for (int b = 0; b < _blocks.Length; b++)
+        {
+            var block = _blocks[b];
+            int count = _offsets[b + 1] - _offsets[b];
+            var z = scratch.Slice(_offsets[b], count);
+            TModel.Forward(block.Function, theta, block.Inputs, block.Batch, z, _workspace);
+            cost += OutputLosses.Evaluate(block, TModel.Functions[block.Function].OutputSize, z, _curvatureScratch.AsSpan(_offsets[b], count), Math.Sqrt(block.Weight));
         }
         return cost;
     }
@@ -173,6 +195,49 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
             OutputLosses.ApplyCurvature(block, TModel.Functions[block.Function].OutputSize,
                 _curvature.AsSpan(start, count), u.Slice(start, count), result.Slice(start, count));
         }
+    }
+
+    /// <summary>J·v at the point of the last <see cref="Evaluate"/> (θ must be unchanged since): no forward pass.</summary>
+    public void LinearizedJvp(ReadOnlySpan<double> theta, ReadOnlySpan<double> tangent, Span<double> result)
+    {
+        for (int b = 0; b < _blocks.Length; b++)
+        {
+            var block = _blocks[b];
+            var jv = result[_offsets[b].._offsets[b + 1]];
+            TModel.LinearizedJvp(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], tangent, jv, _workspace);
+            if (block.Weight != 1)
+                System.Numerics.Tensors.TensorPrimitives.Multiply(jv, Math.Sqrt(block.Weight), jv);
+        }
+    }
+
+    /// <summary>gradient += Jᵀ·u at the point of the last <see cref="Evaluate"/>: no forward pass.</summary>
+    public void LinearizedVjp(ReadOnlySpan<double> theta, ReadOnlySpan<double> cotangent, Span<double> gradient, Span<double> scratch)
+    {
+        for (int b = 0; b < _blocks.Length; b++)
+        {
+            var block = _blocks[b];
+            var u = cotangent[_offsets[b].._offsets[b + 1]];
+            if (block.Weight != 1)
+            {
+                var scaled = scratch[_offsets[b].._offsets[b + 1]];
+                System.Numerics.Tensors.TensorPrimitives.Multiply(u, Math.Sqrt(block.Weight), scaled);
+                u = scaled;
+            }
+            TModel.LinearizedVjp(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], u, gradient, _workspace);
+        }
+    }
+
+    /// <summary>
+    /// result = JᵀHJ·v, the generalised Gauss-Newton product at the point of the last <see cref="Evaluate"/>:
+    /// one linearized JVP, the loss curvature, one linearized VJP; the forward pass is not repeated.
+    /// <paramref name="scratch"/> has length m.
+    /// </summary>
+    public void GaussNewtonProduct(ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> result, Span<double> scratch)
+    {
+        LinearizedJvp(theta, v, scratch);
+        ApplyCurvature(scratch, _curvatureScratch);
+        result.Clear();
+        LinearizedVjp(theta, _curvatureScratch, result, scratch);
     }
 
     /// <summary>Throws a clear error when a solver that assumes ½‖r‖² is given robust or classification losses.</summary>

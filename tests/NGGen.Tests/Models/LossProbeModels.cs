@@ -1,0 +1,26 @@
+using NGGen;
+using static NGGen.Ops;
+
+namespace NGGen.Tests.Models;
+
+/// <summary>A small tanh network R² → R³ whose outputs are used as logits (softmax, logistic) or values.</summary>
+[Model]
+public partial class LossProbeNet
+{
+    [Param(5, 2)] Mat W1 = null!;
+    [Param(5)] Vec b1 = null!;
+    [Param(3, 5)] Mat W2 = null!;
+    [Param(3)] Vec b2 = null!;
+
+    [Forward] Vec Logits(Vec x) => W2 * Tanh(W1 * x + b1) + b2;
+}
+
+/// <summary>Linear logistic regression R⁴ → one logit (with bias): convex, so Gauss-Newton is Newton.</summary>
+[Model]
+public partial class LinearLogit
+{
+    [Param(1, 4)] Mat w = null!;
+    [Param(1)] Vec bias = null!;
+
+    [Forward] Vec Logit([Shape(4)] Vec x) => w * x + bias;
+}
