@@ -39,10 +39,12 @@ internal static class OutputLosses
                 for (int i = 0; i < outputs.Length; i++)
                 {
                     double z = outputs[i], y = targets![i];
-                    double p = Sigmoid(z);
+                    // σ(−z) rather than 1 − σ(z): the latter rounds to 0 for z ≳ 37 and loses digits
+                    // from z ≈ 17, which would freeze confident samples' gradients and curvature.
+                    double p = Sigmoid(z), q = Sigmoid(-z);
                     cost += Softplus(z) - y * z;
-                    outputs[i] = rootWeight * (p - y);
-                    curvature[i] = p * (1 - p);
+                    outputs[i] = rootWeight * ((1 - y) * p - y * q);
+                    curvature[i] = p * q;
                 }
                 return block.Weight * cost;
             default:

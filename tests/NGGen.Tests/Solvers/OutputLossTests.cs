@@ -180,6 +180,22 @@ public class OutputLossTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Logistic_gradient_and_curvature_keep_their_digits_for_confident_samples()
+    {
+        // z = 40 with y = 1: 1 − σ(z) would round to 0; the true values are σ(−40) ≈ 4.2e-18.
+        var problem = new TrainingProblem<LinearLogit>(new ResidualBlock(0, new double[4], 1, [1.0], OutputLoss: OutputLoss.Logistic));
+        double[] theta = [0, 0, 0, 0, 40];
+        var g = new double[1];
+        double cost = problem.Evaluate(theta, g);
+        var h = new double[1];
+        problem.ApplyCurvature([1.0], h);
+        double tail = Math.Exp(-40) / (1 + Math.Exp(-40));
+        Assert.Equal(-tail, g[0], tail * 1e-12);
+        Assert.Equal(tail * (1 - tail), h[0], tail * 1e-12);
+        Assert.Equal(double.LogP1(Math.Exp(-40)), cost, tail * 1e-12);
+    }
+
+    [Fact]
     public void Classification_losses_refuse_bad_targets_and_least_squares_solvers()
     {
         var inputs = new double[2 * 2];
