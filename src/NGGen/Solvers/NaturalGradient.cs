@@ -58,11 +58,19 @@ public sealed class NaturalGradient<TModel> where TModel : IModel<TModel>
     private const double Armijo = 1e-4;
 
     private readonly TrainingProblem<TModel> _problem;
+    // Sobolev (or any other) metric: G = J_Mᵀ J_M from the metric problem's least-squares blocks.
+    private readonly TrainingProblem<TModel>? _metric;
+    private readonly double[] _metricJacobian = [];
     private readonly double[] _outputGradient, _jacobian, _curvedJacobian, _column, _curvedColumn, _gramian, _gradient, _trial;
     private readonly SymmetricEigen _eigen;
 
     /// <summary>Prepares the buffers for <paramref name="problem"/>.</summary>
-    public NaturalGradient(TrainingProblem<TModel> problem, NaturalGradientOptions? options = null)
+    /// <param name="problem">The loss.</param>
+    /// <param name="options">Step, damping and stopping; null for the defaults.</param>
+    /// <param name="metric">Null for the Fisher/GGN metric JᵀHJ of the loss; otherwise a least-squares problem
+    /// whose Gauss-Newton matrix J_MᵀJ_M is the metric, e.g. <see cref="SobolevMetric.H1{TModel}"/> for the
+    /// Sobolev natural gradient in derivative form (Bai, Rosenberg and Xu 2022).</param>
+    public NaturalGradient(TrainingProblem<TModel> problem, NaturalGradientOptions? options = null, TrainingProblem<TModel>? metric = null)
     {
         options ??= new NaturalGradientOptions();
         Validate(options);
@@ -78,6 +86,12 @@ public sealed class NaturalGradient<TModel> where TModel : IModel<TModel>
         _gradient = new double[p];
         _trial = new double[p];
         _eigen = new SymmetricEigen(p);
+        if (metric is not null)
+        {
+            metric.RequireSquaredLoss("A natural-gradient metric");
+            _metric = metric;
+            _metricJacobian = new double[metric.ResidualCount * p];
+        }
     }
 
     /// <summary>The options in use.</summary>
@@ -99,6 +113,16 @@ public sealed class NaturalGradient<TModel> where TModel : IModel<TModel>
         if (theta.Length != p || direction.Length != p)
             throw new ArgumentException($"θ and the direction need {p} entries ({TModel.Name}); got {theta.Length} and {direction.Length}.");
         double cost = _problem.Evaluate(theta, _outputGradient);
+        if (_metric is not null)
+        {
+            // G = J_MᵀJ_M (e.g. values and input derivatives at the metric samples); ∇L from one VJP.
+            int rows = _metric.ResidualCount;
+            _metric.Jacobian(theta, _metricJacobian);
+            Gemm.Multiply<double>(true, false, p, p, rows, _metricJacobian, p, _metricJacobian, p, _gramian, p, false);
+            Array.Clear(_gradient);
+            _problem.LinearizedVjp(theta, _outputGradient, _gradient, _column);
+            return SolveWithGramian(direction, p, cost);
+        }
         _problem.Jacobian(theta, _jacobian);
 
         // HJ column by column: H acts on output space, and for softmax blocks it is not diagonal.
@@ -112,6 +136,12 @@ public sealed class NaturalGradient<TModel> where TModel : IModel<TModel>
         }
         Gemm.Multiply<double>(true, false, p, p, m, _jacobian, p, _curvedJacobian, p, _gramian, p, false);
         Gemm.Multiply<double>(true, false, p, 1, m, _jacobian, p, _outputGradient, 1, _gradient, 1, false);
+        return SolveWithGramian(direction, p, cost);
+    }
+
+    // δ = −(G + λI)⁺∇L from the Gramian in _gramian and ∇L in _gradient.
+    private double SolveWithGramian(Span<double> direction, int p, double cost)
+    {
         // JᵀHJ is symmetric only up to rounding; Jacobi rotations assume exact symmetry.
         for (int a = 0; a < p; a++)
         {

@@ -24,3 +24,16 @@ public partial class LinearLogit
 
     [Forward] Vec Logit([Shape(4)] Vec x) => w * x + bias;
 }
+
+/// <summary>f(x) = a·sin(b·x) + c with its generated input derivative: closed forms for the H¹ metric.</summary>
+[Model]
+public partial class SineWave
+{
+    [Param] double a;
+    [Param] double b;
+    [Param] double c;
+
+    [Forward] double U(double x) => a * Sin(b * x) + c;
+
+    [Forward] double DU(double x) => Derivative(U, x);
+}
