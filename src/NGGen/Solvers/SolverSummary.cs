@@ -62,10 +62,9 @@ public sealed record SolverSummary(
     public string FullReport()
     {
         var text = new System.Text.StringBuilder();
-        text.AppendLine("iter      cost          cost_change   |gradient|    |step|        damping       ratio     accepted  time(s)");
+        text.AppendLine(SolverProgress.Header);
         foreach (var it in History)
-            text.AppendLine(System.FormattableString.Invariant(
-                $"{it.Iteration,4}  {it.Cost,13:E6}  {it.CostChange,12:E4}  {it.GradientMaxNorm,12:E4}  {it.StepNorm,12:E4}  {it.Damping,12:E4}  {it.Ratio,8:F4}  {(it.StepAccepted ? "yes" : "no"),8}  {it.Seconds,7:F4}"));
+            text.AppendLine(SolverProgress.Row(it));
         text.AppendLine(System.FormattableString.Invariant($"Initial cost {InitialCost:E10}, final cost {FinalCost:E10}"));
         text.AppendLine(System.FormattableString.Invariant($"Iterations {Iterations}, residual evaluations {Evaluations}, Jacobian evaluations {JacobianEvaluations}, time {TotalSeconds:F4} s"));
         text.AppendLine($"Termination: {Termination} ({Message})");

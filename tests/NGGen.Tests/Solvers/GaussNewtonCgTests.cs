@@ -69,3 +69,25 @@ public class GaussNewtonCgTests(ITestOutputHelper output)
         Assert.Equal(0, atTwelfth - atThird);
     }
 }
+
+public class SolverProgressTests
+{
+    [Fact]
+    public void Progress_prints_the_rows_of_the_final_report_as_the_solver_runs()
+    {
+        var t = Enumerable.Range(0, 30).Select(i => i / 6.0).ToArray();
+        var y = t.Select(v => 2.5 * Math.Exp(-1.3 * v) + 0.4).ToArray();
+        var problem = new TrainingProblem<DecayWithOffset.Compiled>(new ResidualBlock(0, t, t.Length, y));
+        var writer = new StringWriter();
+        double[] theta = [1, 0.5, 0];
+        var summary = GaussNewtonCg.Solve(problem, theta, new GaussNewtonCgOptions { MaxIterations = 200, InitialDamping = 1e-2, Callback = SolverProgress.Print(writer, every: 2) });
+        var lines = writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal(SolverProgress.Header, lines[0]);
+        var expected = summary.History.Where(it => it.Iteration == 1 || it.Iteration % 2 == 0).Select(SolverProgress.Row).ToArray();
+        Assert.True(expected.Length >= 3);
+        Assert.Equal(expected, lines[1..]);
+        // Every printed row's cost is the history's (parsed back, invariant culture).
+        foreach (var (line, it) in lines[1..].Zip(summary.History.Where(it => it.Iteration == 1 || it.Iteration % 2 == 0)))
+            Assert.Equal(it.Cost, double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture), it.Cost * 1e-6);
+    }
+}
