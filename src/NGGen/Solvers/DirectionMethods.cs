@@ -31,7 +31,8 @@ public sealed record MomentumOptions
 /// (Roulet and Blondel 2023 use dual Gauss-Newton directions this way): where the textbook method reads the
 /// gradient it reads −d. With <see cref="GradientOracle{TModel}"/> they are plain momentum SGD and Adam.
 /// Buffers are allocated before the first iteration; the iterations allocate nothing beyond what the oracle
-/// and the callback do. On a non-finite cost the last parameters with a finite cost are kept.
+/// and the callback do. On a non-finite cost the last parameters with a finite cost are kept. The history's
+/// <see cref="IterationSummary.GradientMaxNorm"/> holds ‖d‖∞ of the direction used and StepNorm ‖Δθ‖₂.
 /// </summary>
 public static class DirectionMethods
 {

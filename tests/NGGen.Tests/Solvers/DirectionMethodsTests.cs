@@ -62,6 +62,33 @@ public class DirectionMethodsTests(ITestOutputHelper output)
         Assert.Equal(problem.Evaluate(theta, new double[problem.ResidualCount]), summary.FinalCost);
     }
 
+    [Fact]
+    public void Iterations_allocate_nothing()
+    {
+        // Twenty more iterations of either rule with the dual Gauss-Newton oracle allocate no more bytes (the
+        // history, recorded once here, is sized up front).
+        var (problem, start) = ClassificationProblems.Softmax(4);
+        var oracle = new DualGaussNewton<SoftmaxMlp>(problem, new DualGaussNewtonOptions { MaxCgIterations = 10 });
+        long Bytes(Func<double[], SolverSummary> run)
+        {
+            run((double[])start.Clone());
+            var theta = (double[])start.Clone();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            run(theta);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        foreach (var method in new Func<int, double[], SolverSummary>[]
+        {
+            (n, theta) => DirectionMethods.Momentum(oracle, theta, new MomentumOptions { LearningRate = 1e-2, MaxIterations = n, RecordEvery = 1000 }),
+            (n, theta) => DirectionMethods.Adam(oracle, theta, new AdamOptions { LearningRate = 1e-3, MaxIterations = n, RecordEvery = 1000 }),
+        })
+        {
+            var bytes = new[] { 5, 25 }.Select(n => Bytes(theta => method(n, theta))).ToArray();
+            output.WriteLine($"5 iterations: {bytes[0]} bytes, 25 iterations: {bytes[1]} bytes");
+            Assert.Equal(bytes[0], bytes[1]);
+        }
+    }
+
     // Returns NaN directions from the given call on, so that the next θ and its cost are NaN.
     private sealed class Poisoned(IDirectionOracle<SoftmaxMlp> inner, int afterCalls) : IDirectionOracle<SoftmaxMlp>
     {
