@@ -143,7 +143,7 @@ public sealed class DualGaussNewton<TModel> : IDirectionOracle<TModel> where TMo
         if (safeguard)
         {
             Array.Clear(_gradient);
-            _problem.Vjp(theta, _outputGradient, _gradient, _scratch);
+            _problem.LinearizedVjp(theta, _outputGradient, _gradient, _scratch);
         }
         // CG on (H + γHKH)β = g from β = 0; only v = −γJᵀHβ is kept, β itself is never needed.
         direction.Clear();
@@ -163,8 +163,8 @@ public sealed class DualGaussNewton<TModel> : IDirectionOracle<TModel> where TMo
             // Ad = H·u with u = d + γKHd; dᵀAd = (Hd)ᵀu as H is symmetric.
             _problem.ApplyCurvature(_search, _curvedSearch);
             Array.Clear(_pulledBack);
-            _problem.Vjp(theta, _curvedSearch, _pulledBack, _scratch);
-            _problem.Jvp(theta, _pulledBack, _product);
+            _problem.LinearizedVjp(theta, _curvedSearch, _pulledBack, _scratch);
+            _problem.LinearizedJvp(theta, _pulledBack, _product);
             TensorPrimitives.MultiplyAdd<double>(_product, gamma, _search, _product);
             double curvature = TensorPrimitives.Dot<double>(_curvedSearch, _product);
             // Zero only when d ∈ null(H), which exact arithmetic rules out; NaN from a non-finite model.
