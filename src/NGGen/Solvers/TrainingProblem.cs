@@ -198,34 +198,12 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
     }
 
     /// <summary>J·v at the point of the last <see cref="Evaluate"/> (θ must be unchanged since): no forward pass.</summary>
-    public void LinearizedJvp(ReadOnlySpan<double> theta, ReadOnlySpan<double> tangent, Span<double> result)
-    {
-        for (int b = 0; b < _blocks.Length; b++)
-        {
-            var block = _blocks[b];
-            var jv = result[_offsets[b].._offsets[b + 1]];
-            TModel.LinearizedJvp(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], tangent, jv, _workspace);
-            if (block.Weight != 1)
-                System.Numerics.Tensors.TensorPrimitives.Multiply(jv, Math.Sqrt(block.Weight), jv);
-        }
-    }
+    public void LinearizedJvp(ReadOnlySpan<double> theta, ReadOnlySpan<double> tangent, Span<double> result) =>
+        StackedJvp(theta, tangent, result, linearized: true);
 
     /// <summary>gradient += Jᵀ·u at the point of the last <see cref="Evaluate"/>: no forward pass.</summary>
-    public void LinearizedVjp(ReadOnlySpan<double> theta, ReadOnlySpan<double> cotangent, Span<double> gradient, Span<double> scratch)
-    {
-        for (int b = 0; b < _blocks.Length; b++)
-        {
-            var block = _blocks[b];
-            var u = cotangent[_offsets[b].._offsets[b + 1]];
-            if (block.Weight != 1)
-            {
-                var scaled = scratch[_offsets[b].._offsets[b + 1]];
-                System.Numerics.Tensors.TensorPrimitives.Multiply(u, Math.Sqrt(block.Weight), scaled);
-                u = scaled;
-            }
-            TModel.LinearizedVjp(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], u, gradient, _workspace);
-        }
-    }
+    public void LinearizedVjp(ReadOnlySpan<double> theta, ReadOnlySpan<double> cotangent, Span<double> gradient, Span<double> scratch) =>
+        StackedVjp(theta, cotangent, gradient, scratch, linearized: true);
 
     /// <summary>
     /// result = JᵀHJ·v, the generalised Gauss-Newton product at the point of the last <see cref="Evaluate"/>:
@@ -259,20 +237,30 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
         }
     }
     /// <summary>J·v, stacked (J = ∂r/∂θ).</summary>
-    public void Jvp(ReadOnlySpan<double> theta, ReadOnlySpan<double> tangent, Span<double> result)
+    public void Jvp(ReadOnlySpan<double> theta, ReadOnlySpan<double> tangent, Span<double> result) =>
+        StackedJvp(theta, tangent, result, linearized: false);
+
+    /// <summary>gradient += Jᵀ·u (u stacked like the residuals; <paramref name="scratch"/> has length m).</summary>
+    public void Vjp(ReadOnlySpan<double> theta, ReadOnlySpan<double> cotangent, Span<double> gradient, Span<double> scratch) =>
+        StackedVjp(theta, cotangent, gradient, scratch, linearized: false);
+
+    // J = √w ∂F/∂θ per block; linearized products read the block's linearization instead of rerunning the forward.
+    private void StackedJvp(ReadOnlySpan<double> theta, ReadOnlySpan<double> tangent, Span<double> result, bool linearized)
     {
         for (int b = 0; b < _blocks.Length; b++)
         {
             var block = _blocks[b];
             var jv = result[_offsets[b].._offsets[b + 1]];
-            TModel.Jvp(block.Function, theta, block.Inputs, block.Batch, tangent, jv, _workspace);
+            if (linearized)
+                TModel.LinearizedJvp(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], tangent, jv, _workspace);
+            else
+                TModel.Jvp(block.Function, theta, block.Inputs, block.Batch, tangent, jv, _workspace);
             if (block.Weight != 1)
                 System.Numerics.Tensors.TensorPrimitives.Multiply(jv, Math.Sqrt(block.Weight), jv);
         }
     }
 
-    /// <summary>gradient += Jᵀ·u (u stacked like the residuals; <paramref name="scratch"/> has length m).</summary>
-    public void Vjp(ReadOnlySpan<double> theta, ReadOnlySpan<double> cotangent, Span<double> gradient, Span<double> scratch)
+    private void StackedVjp(ReadOnlySpan<double> theta, ReadOnlySpan<double> cotangent, Span<double> gradient, Span<double> scratch, bool linearized)
     {
         for (int b = 0; b < _blocks.Length; b++)
         {
@@ -284,7 +272,10 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
                 System.Numerics.Tensors.TensorPrimitives.Multiply(u, Math.Sqrt(block.Weight), scaled);
                 u = scaled;
             }
-            TModel.Vjp(block.Function, theta, block.Inputs, block.Batch, u, gradient, _workspace);
+            if (linearized)
+                TModel.LinearizedVjp(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], u, gradient, _workspace);
+            else
+                TModel.Vjp(block.Function, theta, block.Inputs, block.Batch, u, gradient, _workspace);
         }
     }
 
