@@ -106,6 +106,18 @@ public static class GradientChecker
         return m;
     }
 
+    /// <summary>‖a − b‖₂ / ‖b‖₂.</summary>
+    public static double RelativeL2Difference(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double num = 0, den = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            num += (a[i] - b[i]) * (a[i] - b[i]);
+            den += b[i] * b[i];
+        }
+        return Math.Sqrt(num / den);
+    }
+
     /// <summary>‖x‖₂.</summary>
     public static double Norm(ReadOnlySpan<double> x) => Math.Sqrt(Dot(x, x));
 

@@ -37,7 +37,7 @@ public sealed class GradientOracle<TModel> : IDirectionOracle<TModel> where TMod
     {
         double cost = Problem.Evaluate(theta, _outputGradient);
         direction.Clear();
-        Problem.Vjp(theta, _outputGradient, direction, _scratch);
+        Problem.LinearizedVjp(theta, _outputGradient, direction, _scratch);
         TensorPrimitives.Negate<double>(direction, direction);
         return cost;
     }

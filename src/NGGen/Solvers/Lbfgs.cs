@@ -146,7 +146,7 @@ public static class Lbfgs
             evaluations++;
             double c = problem.Evaluate(at, residuals);
             g.Clear();
-            problem.Vjp(at, residuals, g, scratch);
+            problem.LinearizedVjp(at, residuals, g, scratch);   // at the point Evaluate just linearized
             return c;
         }
 
@@ -175,7 +175,7 @@ public static class GradientDescent
         for (int iteration = 1; iteration <= options.MaxIterations; iteration++)
         {
             Array.Clear(gradient);
-            problem.Vjp(theta, residuals, gradient, scratch);
+            problem.LinearizedVjp(theta, residuals, gradient, scratch);   // θ was the last point evaluated
             double gradientNorm = Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradient));
             if (gradientNorm < options.GradientTolerance)
                 return new(TerminationType.GradientTolerance, $"‖∇L‖∞ = {gradientNorm:E3} < {options.GradientTolerance:E1}", initialCost, cost, iteration - 1, iteration, 0, clock.Elapsed.TotalSeconds, history);

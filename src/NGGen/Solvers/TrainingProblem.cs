@@ -279,14 +279,21 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
         }
     }
 
-    /// <summary>The dense m×p Jacobian (row-major), assembled column by column from J·eⱼ.</summary>
+    /// <summary>The dense m×p Jacobian (row-major), assembled column by column from J·eⱼ: one forward pass
+    /// (Linearize) and p linearized JVPs. Leaves the linearization at θ (the curvature of the last
+    /// <see cref="Evaluate"/> is untouched).</summary>
     public void Jacobian(ReadOnlySpan<double> theta, Span<double> jacobian)
     {
         int m = ResidualCount, p = ParameterCount;
+        for (int b = 0; b < _blocks.Length; b++)
+        {
+            var block = _blocks[b];
+            TModel.Linearize(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], _column.AsSpan(_offsets[b], _offsets[b + 1] - _offsets[b]), _workspace);
+        }
         for (int j = 0; j < p; j++)
         {
             _unit[j] = 1;
-            Jvp(theta, _unit, _column);
+            LinearizedJvp(theta, _unit, _column);
             _unit[j] = 0;
             for (int i = 0; i < m; i++)
                 jacobian[i * p + j] = _column[i];

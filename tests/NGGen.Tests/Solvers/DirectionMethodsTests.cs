@@ -6,18 +6,33 @@ namespace NGGen.Tests.Solvers;
 public class DirectionMethodsTests(ITestOutputHelper output)
 {
     [Fact]
-    public void Adam_on_the_gradient_oracle_is_adam()
+    public void Adam_matches_the_textbook_recursion_on_a_line_fit()
     {
-        var (problem, start) = ClassificationProblems.Softmax(4);
-        var options = new AdamOptions { LearningRate = 1e-2, MaxIterations = 40, RecordEvery = 10 };
-        var reference = (double[])start.Clone();
-        var expected = Adam.Solve(problem, reference, options);
-        var theta = (double[])start.Clone();
-        var summary = DirectionMethods.Adam(new GradientOracle<SoftmaxMlp>(problem), theta, options);
-        Assert.Equal(expected.Iterations, summary.Iterations);
-        Assert.Equal(expected.FinalCost, summary.FinalCost, 1e-14);
-        for (int j = 0; j < theta.Length; j++)
-            Assert.Equal(reference[j], theta[j], 1e-14);
+        // Kingma and Ba's Adam in the form of their §2 last paragraph (bias corrections folded into the step
+        // size α_t = α√(1 − β₂ᵗ)/(1 − β₁ᵗ)), written out on L(θ) = ½‖Aθ − y‖² with the closed-form gradient
+        // AᵀAθ − Aᵀy; Adam.Solve (Adam on the steepest-descent oracle) must follow it step for step.
+        double[] t = [0, 0.5, 1, 1.5, 2];
+        double[] y = [0.1, 0.4, 1.1, 1.4, 2.2];
+        var problem = new TrainingProblem<Line.Compiled>(new ResidualBlock(0, t, t.Length, y));
+        double stt = t.Sum(v => v * v), st = t.Sum(), n = t.Length, sty = t.Zip(y, (a, b) => a * b).Sum(), sy = y.Sum();
+        var options = new AdamOptions { LearningRate = 0.05, MaxIterations = 40 };
+        double[] theta = [0, 0];
+        var summary = Adam.Solve(problem, theta, options);
+        double[] reference = [0, 0], first = [0, 0], second = [0, 0];
+        for (int k = 1; k <= 40; k++)
+        {
+            double[] g = [stt * reference[0] + st * reference[1] - sty, st * reference[0] + n * reference[1] - sy];
+            for (int j = 0; j < 2; j++)
+            {
+                first[j] = options.Beta1 * first[j] + (1 - options.Beta1) * g[j];
+                second[j] = options.Beta2 * second[j] + (1 - options.Beta2) * g[j] * g[j];
+                double stepSize = options.LearningRate * Math.Sqrt(1 - Math.Pow(options.Beta2, k)) / (1 - Math.Pow(options.Beta1, k));
+                reference[j] -= stepSize * first[j] / (Math.Sqrt(second[j]) + options.Epsilon);
+            }
+        }
+        Assert.Equal(40, summary.Iterations);
+        Assert.Equal(reference[0], theta[0], 1e-12);
+        Assert.Equal(reference[1], theta[1], 1e-12);
     }
 
     [Fact]

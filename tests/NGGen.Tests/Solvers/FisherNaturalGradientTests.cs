@@ -139,17 +139,6 @@ public class FisherNaturalGradientTests(ITestOutputHelper output)
         return x;
     }
 
-    private static double RelativeDifference(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        double num = 0, den = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            num += (a[i] - b[i]) * (a[i] - b[i]);
-            den += b[i] * b[i];
-        }
-        return Math.Sqrt(num / den);
-    }
-
     /// <summary>
     /// With J (m×p, m &lt; p) of full row rank, range(G) = Jᵀ·range(H); with Q a basis of range(H) the
     /// minimum-norm solution of G x = ∇L is x = JᵀQc where QᵀHJJᵀQ c = Qᵀ∂ℓ (the weight w cancels).
@@ -194,7 +183,7 @@ public class FisherNaturalGradientTests(ITestOutputHelper output)
         for (int j = 0; j < p; j++)
             expected[j] = -expected[j];
 
-        double difference = RelativeDifference(direction, expected);
+        double difference = GradientChecker.RelativeL2Difference(direction, expected);
         output.WriteLine($"{loss}: rank of G kept {solver.Rank} (expected {rank}), ‖δ − δ_ref‖/‖δ_ref‖ = {difference:E2}");
         Assert.Equal(rank, solver.Rank);
         Assert.True(difference <= 1e-9, $"{difference:E2}");
@@ -203,7 +192,7 @@ public class FisherNaturalGradientTests(ITestOutputHelper output)
         var gradient = Multiply(jacobian, lossGradient, p, m, 1, transposeA: true);
         for (int j = 0; j < p; j++)
             gradient[j] *= Weight;
-        Assert.True(RelativeDifference(solver.Gradient, gradient) <= 1e-12);
+        Assert.True(GradientChecker.RelativeL2Difference(solver.Gradient, gradient) <= 1e-12);
     }
 
     /// <summary>With more outputs than parameters and λ &gt; 0, G + λI = w·JᵀHJ + λI is invertible (for softmax G
@@ -236,7 +225,7 @@ public class FisherNaturalGradientTests(ITestOutputHelper output)
             gradient[j] = -Weight * gradient[j];
         var expected = SolveDense(gramian, gradient, p);
 
-        double difference = RelativeDifference(direction, expected);
+        double difference = GradientChecker.RelativeL2Difference(direction, expected);
         output.WriteLine($"{loss}, λ = {damping}: cost {cost:F6}, ‖δ − δ_ref‖/‖δ_ref‖ = {difference:E2}");
         Assert.True(difference <= 1e-9, $"{difference:E2}");
     }
@@ -256,7 +245,7 @@ public class FisherNaturalGradientTests(ITestOutputHelper output)
         solver.Direction(theta, primal);
         new KernelNaturalGradient<Recurrent>(problem, OutputMetric.Identity).Direction(theta, kernel);
 
-        double difference = RelativeDifference(primal, kernel);
+        double difference = GradientChecker.RelativeL2Difference(primal, kernel);
         output.WriteLine($"primal −G⁺∇L vs kernel −Jᵀ(JJᵀ)⁻¹r: rank {solver.Rank} of {problem.ParameterCount}, relative difference {difference:E2}");
         Assert.Equal(batch, solver.Rank);
         Assert.True(difference <= 1e-9, $"{difference:E2}");
@@ -290,7 +279,7 @@ public class FisherNaturalGradientTests(ITestOutputHelper output)
 
         var summary = new NaturalGradient<WideDeepLinear1>(problem, new NaturalGradientOptions { MaxIterations = 5 }).Solve(theta);
         output.WriteLine(summary.FullReport());
-        Assert.True(RelativeDifference(theta, expected) <= 1e-12, $"{RelativeDifference(theta, expected):E2}");
+        Assert.True(GradientChecker.RelativeL2Difference(theta, expected) <= 1e-12, $"{GradientChecker.RelativeL2Difference(theta, expected):E2}");
         Assert.Equal(TerminationType.GradientTolerance, summary.Termination);
         Assert.Equal(1, summary.Iterations);
         Assert.True(summary.FinalCost <= 1e-25);

@@ -18,17 +18,6 @@ public class KernelNaturalGradientTests(ITestOutputHelper output)
         return (new TrainingProblem<Recurrent>(new ResidualBlock(0, inputs, batch, targets)), inputs, theta);
     }
 
-    private static double RelativeDifference(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        double num = 0, den = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            num += (a[i] - b[i]) * (a[i] - b[i]);
-            den += b[i] * b[i];
-        }
-        return Math.Sqrt(num / den);
-    }
-
     [Fact]
     public void Identity_metric_equals_the_plain_natural_gradient_from_the_parameter_space_pseudo_inverse()
     {
@@ -58,7 +47,7 @@ public class KernelNaturalGradientTests(ITestOutputHelper output)
         for (int j = 0; j < p; j++)
             parameterForm[j] = -parameterForm[j];
 
-        double difference = RelativeDifference(kernelForm, parameterForm);
+        double difference = GradientChecker.RelativeL2Difference(kernelForm, parameterForm);
         output.WriteLine($"kernel form vs −G⁺g: relative difference {difference:E2}");
         Assert.True(difference <= 1e-8, $"{difference:E2}");
     }
@@ -85,7 +74,7 @@ public class KernelNaturalGradientTests(ITestOutputHelper output)
         for (int a = 0; a < m; a++)
             for (int b = 0; b < m; b++)
                 expected[a] -= kernel[a * m + b] * r[b];
-        double difference = RelativeDifference(moved, expected);
+        double difference = GradientChecker.RelativeL2Difference(moved, expected);
         output.WriteLine($"Matérn s = {smoothness}: ‖Jδ + K∇L‖/‖K∇L‖ = {difference:E2}");
         Assert.True(difference <= 1e-8, $"{difference:E2}");
     }
