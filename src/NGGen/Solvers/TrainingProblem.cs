@@ -30,7 +30,7 @@ public sealed record ResidualBlock(int Function, double[] Inputs, int Batch, dou
 /// of length m: for least squares r = √w (F(θ) − y) and cost ½‖r‖²; in general J = √w ∂F/∂θ, the output
 /// gradient g = √w ∂ℓ/∂z (so ∇L = Jᵀg) and the output curvature H = ∂²ℓ/∂z² (so the generalised
 /// Gauss-Newton matrix is JᵀHJ). Matrix-free J·v and Jᵀ·u come from the generated code; the dense
-/// Jacobian (for small parameter counts) is assembled from J·eⱼ. All buffers are allocated once.
+/// Jacobian (for small parameter counts) is one Linearize plus p linearized products J·eⱼ. All buffers are allocated once.
 /// </summary>
 public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
 {
