@@ -31,8 +31,8 @@ public class DirectionMethodsTests(ITestOutputHelper output)
             }
         }
         Assert.Equal(40, summary.Iterations);
-        Assert.Equal(reference[0], theta[0], 1e-12);
-        Assert.Equal(reference[1], theta[1], 1e-12);
+        Assert.Equal(reference[0], theta[0], 1e-14);
+        Assert.Equal(reference[1], theta[1], 1e-14);
     }
 
     [Fact]
