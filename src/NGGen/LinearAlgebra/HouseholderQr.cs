@@ -111,6 +111,62 @@ public sealed class HouseholderQr
         }
     }
 
+    /// <summary>
+    /// (AᵀA)⁻¹ = R⁻¹R⁻ᵀ for the factored A, written row-major to <paramref name="inverse"/> (n×n), without
+    /// forming AᵀA (which would square the condition number). Returns false, leaving
+    /// <paramref name="inverse"/> unspecified, when a pivot |R_kk| is below n·1e-15·max|R_ii| (A is
+    /// numerically rank-deficient, so AᵀA has no inverse); <paramref name="deficientColumn"/> is then
+    /// the first such column, otherwise −1.
+    /// </summary>
+    public bool TryInverseGram(Span<double> inverse, out int deficientColumn)
+    {
+        int n = Cols;
+        if (inverse.Length < n * n)
+            throw new ArgumentException($"Need {n * n} entries for the {n}×{n} inverse.", nameof(inverse));
+        double largest = 0;
+        for (int k = 0; k < n; k++)
+            largest = Math.Max(largest, Math.Abs(_qr[k * n + k]));
+        deficientColumn = -1;
+        for (int k = 0; k < n; k++)
+            if (!(Math.Abs(_qr[k * n + k]) > largest * n * 1e-15))
+            {
+                deficientColumn = k;
+                return false;
+            }
+        // Rinv (upper triangular) by back substitution, column by column, into the upper triangle.
+        var rInverse = inverse[..(n * n)];
+        rInverse.Clear();
+        for (int j = 0; j < n; j++)
+        {
+            rInverse[j * n + j] = 1 / _qr[j * n + j];
+            for (int i = j - 1; i >= 0; i--)
+            {
+                double sum = 0;
+                for (int k = i + 1; k <= j; k++)
+                    sum += _qr[i * n + k] * rInverse[k * n + j];
+                rInverse[i * n + j] = -sum / _qr[i * n + i];
+            }
+        }
+        // (AᵀA)⁻¹ = Rinv Rinvᵀ: entry (i, j ≥ i) = Σ_{k ≥ j} Rinv[i,k] Rinv[j,k], overwriting row i in place.
+        // Rows below i are still Rinv when read; row i itself is read from a copy.
+        var row = _work.AsSpan(0, n);
+        for (int i = 0; i < n; i++)
+        {
+            rInverse.Slice(i * n, n).CopyTo(row);
+            for (int j = i; j < n; j++)
+            {
+                double sum = 0;
+                for (int k = j; k < n; k++)
+                    sum += row[k] * rInverse[j * n + k];
+                rInverse[i * n + j] = sum;
+            }
+        }
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < i; j++)
+                rInverse[i * n + j] = rInverse[j * n + i];
+        return true;
+    }
+
     private static double Hypot(double a, double b)
     {
         a = Math.Abs(a);
