@@ -58,7 +58,7 @@ public sealed class LinePlot
     public double? YMin { get; init; }
     public double? YMax { get; init; }
 
-    /// <summary>Where the legend goes: top-right (default) or bottom-left of the plot area.</summary>
+    /// <summary>Forces the legend to the bottom-left corner; by default it goes to the corner that hides the fewest points.</summary>
     public bool LegendBottomLeft { get; init; }
 
     public List<PlotSeries> Series { get; } = [];
@@ -131,7 +131,7 @@ public sealed class LinePlot
         for (int i = 0; i < Series.Count; i++)
             RenderSeries(svg, Series[i], ColorOf(i), ax, ay);
         svg.Append("</g>\n");
-        RenderLegend(svg);
+        RenderLegend(svg, ax, ay);
     }
 
     private string ColorOf(int index) => Series[index].Color ?? s_palette[index % s_palette.Length];
@@ -161,15 +161,14 @@ public sealed class LinePlot
         }
     }
 
-    private void RenderLegend(StringBuilder svg)
+    private void RenderLegend(StringBuilder svg, Axis ax, Axis ay)
     {
         if (Series.Count == 0)
             return;
         const double rowHeight = 17;
         double boxWidth = 44 + 7 * Series.Max(s => s.Name.Length);
         double boxHeight = 8 + rowHeight * Series.Count;
-        double x0 = LegendBottomLeft ? MarginLeft + 8 : MarginLeft + PlotWidth - boxWidth - 8;
-        double y0 = LegendBottomLeft ? MarginTop + PlotHeight - boxHeight - 8 : MarginTop + 8;
+        var (x0, y0) = LegendCorner(boxWidth, boxHeight, ax, ay);
         svg.Append($"""<rect x="{F(x0)}" y="{F(y0)}" width="{F(boxWidth)}" height="{F(boxHeight)}" fill="white" fill-opacity="0.85" stroke="#999"/>""").Append('\n');
         for (int i = 0; i < Series.Count; i++)
         {
@@ -181,6 +180,33 @@ public sealed class LinePlot
                 svg.Append($"""<line x1="{F(x0 + 6)}" y1="{F(y)}" x2="{F(x0 + 28)}" y2="{F(y)}" stroke="{ColorOf(i)}" stroke-width="2"{dash}/>""").Append('\n');
             svg.Append($"""<text x="{F(x0 + 34)}" y="{F(y + 4)}" font-size="11">{Escape(Series[i].Name)}</text>""").Append('\n');
         }
+    }
+
+    /// <summary>Bottom-left when asked; otherwise the corner whose legend box covers the fewest data points
+    /// (ties: top-right, top-left, bottom-right, bottom-left), as matplotlib's "best".</summary>
+    private (double X, double Y) LegendCorner(double boxWidth, double boxHeight, Axis ax, Axis ay)
+    {
+        double left = MarginLeft + 8, right = MarginLeft + PlotWidth - boxWidth - 8;
+        double top = MarginTop + 8, bottom = MarginTop + PlotHeight - boxHeight - 8;
+        if (LegendBottomLeft)
+            return (left, bottom);
+        (double X, double Y)[] corners = [(right, top), (left, top), (right, bottom), (left, bottom)];
+        var covered = new int[corners.Length];
+        foreach (var series in Series)
+            for (int k = 0; k < series.X.Length; k++)
+            {
+                if (!ax.Accepts(series.X[k]) || !ay.Accepts(series.Y[k]))
+                    continue;
+                double px = MarginLeft + ax.Fraction(series.X[k]) * PlotWidth, py = MarginTop + (1 - ay.Fraction(series.Y[k])) * PlotHeight;
+                for (int c = 0; c < corners.Length; c++)
+                    if (px >= corners[c].X && px <= corners[c].X + boxWidth && py >= corners[c].Y && py <= corners[c].Y + boxHeight)
+                        covered[c]++;
+            }
+        int best = 0;
+        for (int c = 1; c < corners.Length; c++)
+            if (covered[c] < covered[best])
+                best = c;
+        return corners[best];
     }
 
     private IEnumerable<double> Values(Func<PlotSeries, double[]> select, AxisScale scale) =>

@@ -72,6 +72,17 @@ public class SampleKitTests
     }
 
     [Fact]
+    public void TheLegendAvoidsTheCornerWhereTheDataAre()
+    {
+        // Points only in the top-right corner: the legend must move to the top-left (the next corner in order).
+        var plot = new LinePlot("t", "x", "y") { XMin = 0, XMax = 1, YMin = 0, YMax = 1 };
+        plot.Add("cluster", [0.9, 0.95, 0.97, 1.0], [0.9, 0.95, 0.97, 1.0], SeriesStyle.Markers);
+        var legendBox = XDocument.Parse(plot.ToSvg()).Descendants(s_svg + "rect").Single(r => r.Attribute("fill-opacity") is not null);
+        Assert.Equal(LinePlot.MarginLeft + 8, Attr(legendBox, "x"), 2);
+        Assert.Equal(LinePlot.MarginTop + 8, Attr(legendBox, "y"), 2);
+    }
+
+    [Fact]
     public void MismatchedSeriesLengthsAreRefusedByName()
     {
         var e = Assert.Throws<ArgumentException>(() => new LinePlot("t", "x", "y").Add("loss", [1, 2], [1]));

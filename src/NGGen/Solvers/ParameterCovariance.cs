@@ -60,12 +60,12 @@ public sealed record ParameterCovariance
             }
         }
         if (!double.IsFinite(weightedSquares) || !jacobian.All(double.IsFinite))
-            throw new ArgumentException($"The residuals or the Jacobian of {TModel.Name} contain NaN or Inf at θ; no covariance exists there.", nameof(theta));
+            throw new ArgumentException($"The residuals or the Jacobian of {TModel.Name} contain NaN or Inf at θ; no covariance exists there.");
         var qr = new HouseholderQr(m, p);
         qr.Factor(jacobian, m, p);
         var covariance = new double[p * p];
         if (!qr.TryInverseGram(covariance, out int deficient))
-            throw new ArgumentException($"The Jacobian of {TModel.Name} is rank-deficient at θ: parameter {ParameterName<TModel>(deficient)} (θ index {deficient}) is a combination of the ones before it, so the data do not determine it and JᵀJ has no inverse.", nameof(theta));
+            throw new ArgumentException($"The Jacobian of {TModel.Name} is rank-deficient at θ: parameter {ParameterName<TModel>(deficient)} (θ index {deficient}) is a combination of the ones before it, so the data do not determine it and JᵀJ has no inverse.");
         double variance = weightedSquares / (m - p);
         var errors = new double[p];
         for (int k = 0; k < covariance.Length; k++)
