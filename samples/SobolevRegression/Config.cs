@@ -44,7 +44,7 @@ public sealed record ExperimentConfig(RegressionConfig Regression, Classificatio
     /// <summary>The default run (about a minute on two cores).</summary>
     public static ExperimentConfig Default(int seed) => new(
         new RegressionConfig(TrainPoints: 64, TestPoints: 401, MetricPoints: 128, SobolevLength: 0.1, KernelLength: 0.2, Damping: 1e-4,
-            NaturalIterations: 120, KernelIterations: 1000, AdamIterations: 60_000, AdamLearningRate: 1e-2,
+            NaturalIterations: 120, KernelIterations: 1000, AdamIterations: 60_000, AdamLearningRate: 3e-3,
             SgdSteps: 60_000, SgdBatch: 16, SgdLearningRate: 0.1, Records: 60),
         new ClassificationConfig(TrainPoints: 200, TestPoints: 2000, MoonNoise: 0.2, SobolevLength: 0.3, Damping: 1e-4,
             NaturalIterations: 40, AdamIterations: 5000, AdamLearningRate: 1e-2, SgdSteps: 10_000, SgdBatch: 20, SgdLearningRate: 0.3, Records: 40),
