@@ -63,6 +63,7 @@ public sealed class NaturalGradient<TModel> where TModel : IModel<TModel>
     private readonly double[] _metricJacobian = [];
     private readonly double[] _outputGradient, _jacobian, _curvedJacobian, _column, _curvedColumn, _gramian, _gradient, _trial;
     private readonly SymmetricEigen _eigen;
+    private readonly Cholesky _cholesky;
 
     /// <summary>Prepares the buffers for <paramref name="problem"/>.</summary>
     /// <param name="problem">The loss.</param>
@@ -86,6 +87,7 @@ public sealed class NaturalGradient<TModel> where TModel : IModel<TModel>
         _gradient = new double[p];
         _trial = new double[p];
         _eigen = new SymmetricEigen(p);
+        _cholesky = new Cholesky(p);
         if (metric is not null)
         {
             metric.RequireSquaredLoss("A natural-gradient metric");
@@ -152,6 +154,21 @@ public sealed class NaturalGradient<TModel> where TModel : IModel<TModel>
                 _gramian[b * p + a] = mean;
             }
             _gramian[a * p + a] += Options.Damping;
+        }
+
+        // Every eigenvalue of G + λI is at least λ, and the largest is at most the trace (G is positive
+        // semi-definite). When λ exceeds the cutoff × the trace, the pseudo-inverse drops nothing, so it is the
+        // inverse: a Cholesky solve (p³/3 flops) gives the same direction as the Jacobi eigendecomposition
+        // (~30p³ flops, seconds at a few hundred parameters).
+        double trace = 0;
+        for (int a = 0; a < p; a++)
+            trace += _gramian[a * p + a];
+        if (Options.Damping > Options.PseudoInverseCutoff * trace && _cholesky.TryFactor(_gramian, p))
+        {
+            _cholesky.Solve(_gradient, direction);
+            TensorPrimitives.Negate<double>(direction, direction);
+            Rank = p;
+            return cost;
         }
 
         _eigen.Decompose(_gramian, p);
