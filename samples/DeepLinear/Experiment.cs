@@ -5,17 +5,17 @@ public sealed record DeepLinearResults(LogisticConfig LogisticConfig, Completion
     IReadOnlyList<LogisticRun> Logistic, IReadOnlyList<LogisticRun> LogisticHalfStep, CompletionData Completion, IReadOnlyList<CompletionRun> CompletionRuns);
 
 /// <summary>The training methods of the completion experiment.</summary>
-    public enum CompletionMethod
-    {
-        /// <summary>Gradient descent.</summary>
-        GradientDescent,
-        /// <summary>Natural gradient descent with the Fisher of the whole matrix.</summary>
-        NaturalGradient,
-        /// <summary>Natural gradient descent with the Fisher of the observed entries.</summary>
-        ObservedFisherNaturalGradient,
-    }
+public enum CompletionMethod
+{
+    /// <summary>Gradient descent.</summary>
+    GradientDescent,
+    /// <summary>Natural gradient descent with the Fisher of the whole matrix.</summary>
+    NaturalGradient,
+    /// <summary>Natural gradient descent with the Fisher of the observed entries.</summary>
+    ObservedFisherNaturalGradient,
+}
 
-    /// <summary>Runs both experiments for every depth and method; maps each depth to its generated model.</summary>
+/// <summary>Runs both experiments for every depth and method; maps each depth to its generated model.</summary>
 public static class Experiment
 {
     /// <summary>Depths of the logistic-regression networks and of the factorisations.</summary>

@@ -151,6 +151,7 @@ public static class MatrixCompletion
         var recorder = new Recorder<TModel>(data, theta);
         double observedSquares = ObservedSquares(data);
         string stop = $"reached {config.GdIterations} iterations";
+        var sampled = SeparableLogistic.LogSpacedIterations(config.GdIterations, 20);
         var options = new FirstOrderOptions
         {
             LearningRate = config.GdLearningRate,
@@ -160,7 +161,7 @@ public static class MatrixCompletion
             {
                 double train = Math.Sqrt(2 * it.Cost / observedSquares);
                 bool done = train < config.StopTrainError;
-                if (done || it.Iteration % 20 == 0)
+                if (done || it.Iteration % 20 == 0 || sampled.Contains(it.Iteration))
                     recorder.Sample(it.Iteration);
                 progress?.Report(() => $"GD depth {depth}: iteration {it.Iteration}, train error {train:E2}, test error {recorder.LastTest:E2}");
                 if (done)

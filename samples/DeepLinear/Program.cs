@@ -1,15 +1,37 @@
+using System.Diagnostics;
 using NGGen.Samples;
 using NGGen.Samples.DeepLinear;
 
+// Kerekes, Mészáros and Huszár (2021), "Depth Without the Magic: Inductive Bias of Natural Gradient Descent":
+// NGD against GD on deep linear networks (separable logistic regression) and deep matrix factorisations (completion).
+// Usage: dotnet run -c Release --project samples/DeepLinear [-- --full] [--json PATH] [--plots DIR] [--seed N]
 var options = SampleOptions.Parse("DeepLinear", args, Console.Error);
 if (options is null)
     return 2;
+var clock = Stopwatch.StartNew();
 var results = Experiment.Run(options.Full ? LogisticConfig.Full : LogisticConfig.Default,
     options.Full ? CompletionConfig.Full : CompletionConfig.Default, options.Seed, Console.Out);
-var pi = SeparableLogistic.PseudoInverseDirection();
-var mm = SeparableLogistic.MaxMarginDirection().W;
-foreach (var r in results.Logistic)
-    Console.WriteLine($"{r.Method} {r.Depth}: cos pinv {r.Trajectory.CosinePseudoInverse[^1]:F6} cos mm {r.Trajectory.CosineMaxMargin[^1]:F6} angles {r.AngleTo(pi):F2} {r.AngleTo(mm):F2} {r.Summary.Message}");
-foreach (var r in results.CompletionRuns)
-    Console.WriteLine($"{r.Method} {r.Depth}: test {r.TestError:E3} train {r.TrainError:E3} erank {r.EffectiveRank:F2} sv {string.Join(" ", r.SingularValues.Take(8).Select(s => s.ToString("E2")))}");
+
+Console.WriteLine();
+Console.WriteLine("Separable logistic regression (w = end-to-end weights; outputs vs depth 1 = max |f_L − f_1| / max |f_1| along the run):");
+Report.LogisticTable(results).Write(Console.Out);
+Console.WriteLine();
+Console.WriteLine("Deep matrix completion (errors are relative RMSE; effective rank = Roy-Vetterli entropy rank of the singular values):");
+Report.CompletionTable(results).Write(Console.Out);
+Console.WriteLine();
+var claims = Report.Claims(results);
+claims.Write(Console.Out);
+Console.WriteLine();
+Console.WriteLine("NGD uses the Fisher of the whole matrix (the parameterisation-invariant metric); 'NGD (observed Fisher)' uses the loss's");
+Console.WriteLine("Gauss-Newton matrix on the observed entries only, which is not invariant for held-out entries: see samples/DeepLinear/README.md.");
+
+var plots = Report.Plots(results, options);
+Console.WriteLine();
+Console.WriteLine($"Plots: {string.Join(", ", plots)}");
+Console.WriteLine($"Wall time {clock.Elapsed.TotalSeconds:F1} s.");
+if (options.JsonPath is not null)
+{
+    JsonReport.Write(options.JsonPath, Report.Json(results, claims, clock.Elapsed.TotalSeconds));
+    Console.WriteLine($"Figures written to {options.JsonPath}");
+}
 return 0;
