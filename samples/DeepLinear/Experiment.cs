@@ -35,8 +35,8 @@ public static class Experiment
         var halfStep = new List<LogisticRun>();
         foreach (int depth in LogisticDepths)
         {
-            runs.Add(NaturalGradient(depth, w0, seed, logistic.NgdLearningRate, logistic.NgdIterations));
-            halfStep.Add(NaturalGradient(depth, w0, seed, logistic.NgdLearningRate / 2, 2 * logistic.NgdIterations));
+            runs.Add(NaturalGradient(depth, w0, seed, logistic.NgdLearningRate, logistic.NgdIterations, progress));
+            halfStep.Add(NaturalGradient(depth, w0, seed, logistic.NgdLearningRate / 2, 2 * logistic.NgdIterations, progress));
             runs.Add(GradientDescent(depth, w0, seed, logistic.GdLearningRate, logistic.GdIterations, progress));
             log?.WriteLine($"   depth {depth}: NGD {runs[^2].Summary.TotalSeconds + halfStep[^1].Summary.TotalSeconds:F1} s, GD {runs[^1].Summary.TotalSeconds:F1} s");
         }
@@ -59,12 +59,12 @@ public static class Experiment
     }
 
     /// <summary>NGD on the depth-<paramref name="depth"/> network.</summary>
-    public static LogisticRun NaturalGradient(int depth, double[] w0, int seed, double learningRate, int iterations) => depth switch
+    public static LogisticRun NaturalGradient(int depth, double[] w0, int seed, double learningRate, int iterations, Progress? progress = null) => depth switch
     {
-        1 => SeparableLogistic.RunNaturalGradient<Linear1>(depth, w0, seed, learningRate, iterations),
-        2 => SeparableLogistic.RunNaturalGradient<Linear2>(depth, w0, seed, learningRate, iterations),
-        3 => SeparableLogistic.RunNaturalGradient<Linear3>(depth, w0, seed, learningRate, iterations),
-        4 => SeparableLogistic.RunNaturalGradient<Linear4>(depth, w0, seed, learningRate, iterations),
+        1 => SeparableLogistic.RunNaturalGradient<Linear1>(depth, w0, seed, learningRate, iterations, progress),
+        2 => SeparableLogistic.RunNaturalGradient<Linear2>(depth, w0, seed, learningRate, iterations, progress),
+        3 => SeparableLogistic.RunNaturalGradient<Linear3>(depth, w0, seed, learningRate, iterations, progress),
+        4 => SeparableLogistic.RunNaturalGradient<Linear4>(depth, w0, seed, learningRate, iterations, progress),
         _ => throw new ArgumentOutOfRangeException(nameof(depth), depth, "The logistic networks have depth 1-4."),
     };
 

@@ -57,8 +57,8 @@ public class DeepLinearTests
         // With J of full row rank the outputs move by −ηH⁻¹g: for the logistic loss z ← z + η/σ(z) for label 1 and
         // z ← z − η/(1 − σ(z)) for label 0, whatever the depth. Depth 1 is linear in θ, so its NGD is that recursion exactly;
         // deeper nets add O(η²) per step.
-        const double eta = 0.05;
-        const int steps = 200;
+        const double eta = 0.1;
+        const int steps = 100;
         var w0 = SeparableLogistic.InitialVector(new Random(5), 0.1);
         var z = SeparableLogistic.Points.Select(x => Dense.Dot(w0, x)).ToArray();
         var targets = SeparableLogistic.Targets();
@@ -154,7 +154,7 @@ public class DeepLinearTests
     [Fact]
     public void Deep_gradient_descent_completes_a_low_rank_matrix_and_natural_gradient_does_not()
     {
-        var config = CompletionConfig.Default with { Rank = 2, Observed = 900, GdIterations = 3_000, NgdIterations = 100, MaxCgIterations = 60, StopTrainError = 1e-3 };
+        var config = CompletionConfig.Default with { Rank = 2, Observed = 900, GdIterations = 3_000, NgdIterations = 100, MaxCgIterations = 40, StopTrainError = 1e-3 };
         var data = CompletionData.Create(config.Size, config.Rank, config.Observed, new Random(8));
 
         // Depth 1 is linear: GD moves only the observed entries, so the held-out ones keep their (tiny) initial values.
