@@ -14,7 +14,7 @@ namespace NGGen.Samples.DualGaussNewton;
 /// <param name="DualSeconds">Fastest of the timed dual directions (same CG iterations).</param>
 /// <param name="PrimalMedianSeconds">Median of the timed primal directions.</param>
 /// <param name="DualMedianSeconds">Median of the timed dual directions.</param>
-/// <param name="Repeats">Timed directions per formulation.</param>
+/// <param name="Repeats">Timed directions per formulation (over all rounds).</param>
 /// <param name="TruncatedDualSlope">∇Lᵀv / (‖∇L‖‖v‖) of the dual direction after the fixed CG iterations (negative: descent).</param>
 /// <param name="RelativeDifference">‖v_primal − v_dual‖ / ‖v_dual‖ with both CGs run to the agreement tolerance.</param>
 /// <param name="PrimalIterations">CG iterations the primal needed to reach the agreement tolerance.</param>
@@ -38,69 +38,118 @@ public sealed record TimingCell(LossKind Loss, int Width, int Parameters, int Ba
 /// run exactly <see cref="ExperimentConfig.CgIterations"/> iterations (tolerance 0), so each direction costs one
 /// forward pass (linearization) and that many JVP/VJP pairs either way; the dual's descent safeguard (one extra
 /// VJP, with no primal counterpart) is off. The dual keeps its default H⁺ preconditioner, which for softmax costs
-/// one more forward pass per direction. Primal and dual calls alternate so that load from other processes hits
-/// both alike. The fastest of the repeats estimates a direction's cost free of that load (this machine is shared);
-/// the median is kept alongside.
+/// one more forward pass per direction. This machine is shared, so timings are taken in rounds over all cells
+/// (load bursts of a few seconds then hit one round of a cell, not all of its calls), primal and dual calls
+/// alternate within a cell, and the fastest call estimates a direction's cost free of that load; the median is
+/// kept alongside.
 /// </summary>
 public static class DirectionSweep
 {
     /// <summary>Runs every (loss, width, batch) cell within the work cap; <paramref name="progress"/> gets a line per cell.</summary>
     public static IReadOnlyList<TimingCell> Run(ExperimentConfig config, int seed, TextWriter progress)
     {
-        var cells = new List<TimingCell>();
+        var benches = new List<ICellBench>();
         foreach (var loss in new[] { LossKind.Squared, LossKind.SoftmaxCrossEntropy })
             foreach (int width in config.Widths)
                 foreach (int batch in config.Batches)
-                {
-                    if ((long)batch * Networks.Parameters(width) > config.MaxWork)
-                        continue;
-                    var cell = Networks.Visit(width, new CellVisitor(config, loss, batch, seed));
-                    cells.Add(cell);
-                    progress.WriteLine($"   {Describe(loss),-8} p = {cell.Parameters,6}, m = {cell.Outputs,5}: primal {cell.PrimalSeconds * 1e3,7:F3} ms, dual {cell.DualSeconds * 1e3,7:F3} ms, " +
-                        $"ratio {cell.Ratio,5:F2} (median {cell.MedianRatio:F2}); converged directions differ by {cell.RelativeDifference:E1} ({cell.PrimalIterations} / {cell.DualIterations} CG iterations)");
-                }
+                    if ((long)batch * Networks.Parameters(width) <= config.MaxWork)
+                        benches.Add(Networks.Visit(width, new BenchVisitor(config, loss, batch, seed)));
+        for (int round = 1; round <= config.TimingRepeats; round++)
+        {
+            var clock = Stopwatch.StartNew();
+            foreach (var bench in benches)
+                bench.TimeRound();
+            progress.WriteLine($"   timing round {round} of {config.TimingRepeats} over {benches.Count} cells: {clock.Elapsed.TotalSeconds:F1} s");
+        }
+        var cells = new List<TimingCell>();
+        foreach (var bench in benches)
+        {
+            var cell = bench.Finish();
+            cells.Add(cell);
+            progress.WriteLine($"   {Describe(cell.Loss),-8} p = {cell.Parameters,6}, m = {cell.Outputs,5}: primal {cell.PrimalSeconds * 1e3,7:F3} ms, dual {cell.DualSeconds * 1e3,7:F3} ms, " +
+                $"ratio {cell.Ratio,5:F2} (median {cell.MedianRatio:F2}); converged directions differ by {cell.RelativeDifference:E1} ({cell.PrimalIterations} / {cell.DualIterations} CG iterations)");
+        }
         return cells;
     }
 
-    /// <summary>Measures one cell on model <typeparamref name="TModel"/>.</summary>
+    /// <summary>Measures one cell on model <typeparamref name="TModel"/> (all rounds at once).</summary>
     public static TimingCell Measure<TModel>(ExperimentConfig config, LossKind loss, int batch, int seed) where TModel : IModel<TModel>
     {
-        var problem = Problems.Create<TModel>(loss, batch, seed);
-        var theta = Problems.InitialParameters<TModel>(seed);
-        int p = TModel.ParameterCount;
-        var direction = new double[p];
-        var primal = new PrimalGaussNewton<TModel>(problem, config.Gamma, config.CgIterations, relativeTolerance: 0);
-        var dual = new DualGaussNewton<TModel>(problem, new DualGaussNewtonOptions
-        {
-            Gamma = config.Gamma,
-            MaxCgIterations = config.CgIterations,
-            RelativeTolerance = 0,
-            DescentSafeguard = false,
-        });
-        // Warm-up (JIT of this model's generated code, caches), then alternate timed calls.
-        primal.Direction(theta, direction);
-        dual.Direction(theta, direction);
-        // At least TimingRepeats each, more for cheap cells (until 50 ms of each has been timed, at most 60), so that
-        // a burst of load from other processes does not decide a cell alone.
-        var primalTimes = new List<double>();
-        var dualTimes = new List<double>();
-        var clock = new Stopwatch();
-        while (primalTimes.Count < config.TimingRepeats || (primalTimes.Sum() < 0.05 && primalTimes.Count < 60))
-        {
-            clock.Restart();
-            primal.Direction(theta, direction);
-            primalTimes.Add(clock.Elapsed.TotalSeconds);
-            clock.Restart();
-            dual.Direction(theta, direction);
-            dualTimes.Add(clock.Elapsed.TotalSeconds);
-        }
-        var negativeGradient = new double[p];
-        new GradientOracle<TModel>(problem).Direction(theta, negativeGradient);
-        double slope = -TensorPrimitives.Dot<double>(negativeGradient, direction) / (TensorPrimitives.Norm<double>(negativeGradient) * TensorPrimitives.Norm<double>(direction));
+        var bench = new CellBench<TModel>(config, loss, batch, seed);
+        for (int round = 0; round < config.TimingRepeats; round++)
+            bench.TimeRound();
+        return bench.Finish();
+    }
 
-        var (difference, primalIterations, dualIterations) = Agreement(problem, theta, config.Gamma, config.AgreementTolerance, config.AgreementMaxIterations);
-        return new TimingCell(loss, WidthOf(p), p, batch, problem.ResidualCount, primalTimes.Min(), dualTimes.Min(),
-            Median(primalTimes), Median(dualTimes), primalTimes.Count, slope, difference, primalIterations, dualIterations);
+    private interface ICellBench
+    {
+        void TimeRound();
+
+        TimingCell Finish();
+    }
+
+    // One cell's problem and oracles, kept across the timing rounds.
+    private sealed class CellBench<TModel> : ICellBench where TModel : IModel<TModel>
+    {
+        private readonly ExperimentConfig _config;
+        private readonly LossKind _loss;
+        private readonly TrainingProblem<TModel> _problem;
+        private readonly double[] _theta, _direction;
+        private readonly PrimalGaussNewton<TModel> _primal;
+        private readonly DualGaussNewton<TModel> _dual;
+        private readonly List<double> _primalTimes = [], _dualTimes = [];
+        private readonly Stopwatch _clock = new();
+
+        public CellBench(ExperimentConfig config, LossKind loss, int batch, int seed)
+        {
+            _config = config;
+            _loss = loss;
+            _problem = Problems.Create<TModel>(loss, batch, seed);
+            _theta = Problems.InitialParameters<TModel>(seed);
+            _direction = new double[TModel.ParameterCount];
+            _primal = new PrimalGaussNewton<TModel>(_problem, config.Gamma, config.CgIterations, relativeTolerance: 0);
+            _dual = new DualGaussNewton<TModel>(_problem, new DualGaussNewtonOptions
+            {
+                Gamma = config.Gamma,
+                MaxCgIterations = config.CgIterations,
+                RelativeTolerance = 0,
+                DescentSafeguard = false,
+            });
+            // Warm-up: caches and the first call's allocations of the generated code.
+            _primal.Direction(_theta, _direction);
+            _dual.Direction(_theta, _direction);
+        }
+
+        // Alternating calls until 20 ms of each has been timed this round (at least one, at most 20).
+        public void TimeRound()
+        {
+            double spent = 0;
+            for (int call = 0; call < 20 && (call == 0 || spent < 0.02); call++)
+            {
+                _clock.Restart();
+                _primal.Direction(_theta, _direction);
+                double t = _clock.Elapsed.TotalSeconds;
+                _primalTimes.Add(t);
+                spent += t;
+                _clock.Restart();
+                _dual.Direction(_theta, _direction);
+                _dualTimes.Add(_clock.Elapsed.TotalSeconds);
+            }
+        }
+
+        public TimingCell Finish()
+        {
+            int p = TModel.ParameterCount;
+            // _direction holds the last dual direction (fixed CG iterations).
+            _dual.Direction(_theta, _direction);
+            var negativeGradient = new double[p];
+            new GradientOracle<TModel>(_problem).Direction(_theta, negativeGradient);
+            double cosine = -TensorPrimitives.Dot<double>(negativeGradient, _direction)
+                / (TensorPrimitives.Norm<double>(negativeGradient) * TensorPrimitives.Norm<double>(_direction));
+            var (difference, primalIterations, dualIterations) = Agreement(_problem, _theta, _config.Gamma, _config.AgreementTolerance, _config.AgreementMaxIterations);
+            return new TimingCell(_loss, WidthOf(p), p, _problem.Blocks[0].Batch, _problem.ResidualCount, _primalTimes.Min(), _dualTimes.Min(),
+                Median(_primalTimes), Median(_dualTimes), _primalTimes.Count, cosine, difference, primalIterations, dualIterations);
+        }
     }
 
     /// <summary>Claim (b): both CGs run to <paramref name="tolerance"/>; returns ‖v_p − v_d‖/‖v_d‖ and the iterations each needed.</summary>
@@ -139,8 +188,8 @@ public static class DirectionSweep
 
     private static int WidthOf(int parameters) => Networks.Widths.First(w => Networks.Parameters(w) == parameters);
 
-    private sealed class CellVisitor(ExperimentConfig config, LossKind loss, int batch, int seed) : INetworkVisitor<TimingCell>
+    private sealed class BenchVisitor(ExperimentConfig config, LossKind loss, int batch, int seed) : INetworkVisitor<ICellBench>
     {
-        public TimingCell Visit<TModel>() where TModel : IModel<TModel> => Measure<TModel>(config, loss, batch, seed);
+        public ICellBench Visit<TModel>() where TModel : IModel<TModel> => new CellBench<TModel>(config, loss, batch, seed);
     }
 }
