@@ -57,6 +57,22 @@ public static class Problems
             : new TrainingProblem<TModel>(new ResidualBlock(0, x, batch, OneHot(teacher, batch), 1.0 / batch, OutputLoss: OutputLoss.SoftmaxCrossEntropy));
     }
 
+    /// <summary>Mini-batch <paramref name="index"/> (samples index·b … index·b + b − 1) of a softmax problem on
+    /// <paramref name="samples"/> samples, as its own mean-loss problem.</summary>
+    public static TrainingProblem<TModel> MiniBatch<TModel>(double[] inputs, double[] targets, int samples, int batch, int index) where TModel : IModel<TModel>
+    {
+        if (batch <= 0 || (index + 1) * batch > samples || index < 0)
+            throw new ArgumentOutOfRangeException(nameof(index), $"Mini-batch {index} of size {batch} does not fit in {samples} samples.");
+        // Feature-major: entry i of sample s is at i·samples + s, so a mini-batch is a column range of every row.
+        var x = new double[8 * batch];
+        var y = new double[10 * batch];
+        for (int i = 0; i < 8; i++)
+            Array.Copy(inputs, i * samples + index * batch, x, i * batch, batch);
+        for (int c = 0; c < 10; c++)
+            Array.Copy(targets, c * samples + index * batch, y, c * batch, batch);
+        return new TrainingProblem<TModel>(new ResidualBlock(0, x, batch, y, 1.0 / batch, OutputLoss: OutputLoss.SoftmaxCrossEntropy));
+    }
+
     /// <summary>The model's initial parameters for <paramref name="seed"/>.</summary>
     public static double[] InitialParameters<TModel>(int seed) where TModel : IModel<TModel>
     {

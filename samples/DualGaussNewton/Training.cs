@@ -28,7 +28,7 @@ public sealed record TrainingRun(string Method, double LearningRate, int[] Itera
 /// <summary>The best run of each method (by the criterion of the comparison) and every run tried.</summary>
 /// <param name="Parameters">p of the trained network.</param>
 /// <param name="Outputs">m per mini-batch.</param>
-/// <param name="BudgetSeconds">Training time each gradient method got: that of the best dual run of the same update rule.</param>
+/// <param name="BudgetSeconds">The larger of the two training-time budgets: each gradient method got the time of the best dual run of its own update rule.</param>
 /// <param name="Runs">Every run, all learning rates.</param>
 public sealed record TrainingResult(int Parameters, int Outputs, double BudgetSeconds, IReadOnlyList<TrainingRun> Runs)
 {
@@ -129,16 +129,7 @@ public static class Training
             _scratch = new double[Full.ResidualCount];
             Batches = new TrainingProblem<TModel>[n / b];
             for (int k = 0; k < Batches.Length; k++)
-            {
-                // Feature-major: entry i of sample s is at i·batch + s, so a batch is a column range of every row.
-                var xb = new double[8 * b];
-                var yb = new double[10 * b];
-                for (int i = 0; i < 8; i++)
-                    Array.Copy(x, i * n + k * b, xb, i * b, b);
-                for (int c = 0; c < 10; c++)
-                    Array.Copy(y, c * n + k * b, yb, c * b, b);
-                Batches[k] = new TrainingProblem<TModel>(new ResidualBlock(0, xb, b, yb, 1.0 / b, OutputLoss: OutputLoss.SoftmaxCrossEntropy));
-            }
+                Batches[k] = Problems.MiniBatch<TModel>(x, y, n, b, k);
         }
 
         public TrainingProblem<TModel> Full { get; }
