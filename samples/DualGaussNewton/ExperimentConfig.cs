@@ -21,14 +21,14 @@ public sealed record ExperimentConfig(
     int AgreementMaxIterations,
     TrainingConfig Training)
 {
-    /// <summary>The default run: p from 586 to 70,666, m from 80 to 5,120 (cells with batch × p ≤ 3·10⁶).</summary>
+    /// <summary>The default run: p from 586 to 70,666, m from 80 to 5,120 (cells with batch × p ≤ 10⁷).</summary>
     public static ExperimentConfig Default { get; } = new(
         Widths: [16, 32, 64, 128, 256],
         Batches: [8, 32, 128, 512],
         CgIterations: 10,
         TimingRepeats: 4,
         Gamma: 1,
-        MaxWork: 3_000_000,
+        MaxWork: 10_000_000,
         AgreementTolerance: 1e-10,
         AgreementMaxIterations: 400,
         Training: TrainingConfig.Default);

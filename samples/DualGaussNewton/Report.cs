@@ -101,7 +101,7 @@ public static class Report
             var time = new LinePlot($"Time per direction, {DirectionSweep.Describe(loss)} loss (solid primal, dashed dual)", "m = batch × outputs", "seconds")
             { XScale = AxisScale.Log, YScale = AxisScale.Log, XMin = 10, XMax = 1e5 };
             var ratio = new LinePlot($"Primal / dual time, {DirectionSweep.Describe(loss)} loss (> 1: dual faster)", "m / p", "time ratio")
-            { XScale = AxisScale.Log, YScale = AxisScale.Log, XMin = 1e-3, XMax = 1e2, YMin = 0.1, YMax = 100 };
+            { XScale = AxisScale.Log, YScale = AxisScale.Log, XMin = 1e-3, XMax = 1e2, YMin = 0.3, YMax = 10 };
             int k = 0;
             foreach (var group in cells.Where(c => c.Loss == loss).GroupBy(c => c.Parameters).OrderBy(g => g.Key))
             {
