@@ -72,15 +72,6 @@ public static class DirectionSweep
         return cells;
     }
 
-    /// <summary>Measures one cell on model <typeparamref name="TModel"/> (all rounds at once).</summary>
-    public static TimingCell Measure<TModel>(ExperimentConfig config, LossKind loss, int batch, int seed) where TModel : IModel<TModel>
-    {
-        var bench = new CellBench<TModel>(config, loss, batch, seed);
-        for (int round = 0; round < config.TimingRepeats; round++)
-            bench.TimeRound();
-        return bench.Finish();
-    }
-
     private interface ICellBench
     {
         void TimeRound();
