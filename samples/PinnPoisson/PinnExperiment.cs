@@ -4,48 +4,63 @@ using NGGen.Solvers;
 
 namespace NGGen.Samples.PinnPoisson;
 
-/// <summary>Trains each problem's network from one initialisation with each solver under the same wall-time budget,
-/// recording the relative L2 error against iterations and time.</summary>
+/// <summary>Trains each problem's network from one initialisation with each solver: energy natural gradient for a
+/// fixed number of iterations, then Adam, gradient descent and L-BFGS for the same wall time, recording the relative
+/// L2 error against iterations and time.</summary>
 public static class PinnExperiment
 {
     /// <summary>Runs the three problems of <paramref name="config"/>; progress goes to <paramref name="log"/>.</summary>
     public static IReadOnlyList<ProblemResult> RunAll(PinnConfig config, int seed, TextWriter log)
     {
         config.Validate();
-        var poisson2D = RunProblem(PinnSetups.Poisson2D(config.Poisson2DGrid, config.TestGrid), config.Poisson2DSeconds, config, seed, log);
+        var poisson2D = RunProblem(PinnSetups.Poisson2D(config.Poisson2DGrid, config.TestGrid), config.Poisson2DIterations, config, seed, log);
         var heat = config.PaperWidths
-            ? RunProblem(PinnSetups.Heat<Heat1D>(config.HeatGrid, config.TestGrid), config.HeatSeconds, config, seed, log)
-            : RunProblem(PinnSetups.Heat<Heat1DNarrow>(config.HeatGrid, config.TestGrid), config.HeatSeconds, config, seed, log);
+            ? RunProblem(PinnSetups.Heat<Heat1D>(config.HeatGrid, config.TestGrid), config.HeatIterations, config, seed, log)
+            : RunProblem(PinnSetups.Heat<Heat1DNarrow>(config.HeatGrid, config.TestGrid), config.HeatIterations, config, seed, log);
         // The 5D points are random: their own seed, derived from the run's.
         var poisson5D = config.PaperWidths
-            ? RunProblem(PinnSetups.Poisson5D<Poisson5D>(config.Poisson5DInterior, config.Poisson5DBoundary, config.Poisson5DTestPoints, seed + 1), config.Poisson5DSeconds, config, seed, log)
-            : RunProblem(PinnSetups.Poisson5D<Poisson5DNarrow>(config.Poisson5DInterior, config.Poisson5DBoundary, config.Poisson5DTestPoints, seed + 1), config.Poisson5DSeconds, config, seed, log);
+            ? RunProblem(PinnSetups.Poisson5D<Poisson5D>(config.Poisson5DInterior, config.Poisson5DBoundary, config.Poisson5DTestPoints, seed + 1), config.Poisson5DIterations, config, seed, log)
+            : RunProblem(PinnSetups.Poisson5D<Poisson5DNarrow>(config.Poisson5DInterior, config.Poisson5DBoundary, config.Poisson5DTestPoints, seed + 1), config.Poisson5DIterations, config, seed, log);
         return [poisson2D, heat, poisson5D];
     }
 
-    /// <summary>Runs every solver on <paramref name="setup"/> from the same initial parameters (seeded), each for
-    /// <paramref name="budgetSeconds"/> of its own wall time, <see cref="PinnConfig.Concurrency"/> at a time.</summary>
-    public static ProblemResult RunProblem<TModel>(PinnSetup<TModel> setup, double budgetSeconds, PinnConfig config, int seed, TextWriter log,
-        IReadOnlyList<SolverKind>? solvers = null)
+    /// <summary>Runs every solver on <paramref name="setup"/> from the paper's initialisation with <paramref name="seed"/>:
+    /// ENGD for <paramref name="engdIterations"/> (at most <see cref="PinnConfig.EngdSecondsCap"/> seconds) next to Adam,
+    /// which stops when ENGD does; then gradient descent next to L-BFGS, each for ENGD's wall time.</summary>
+    public static ProblemResult RunProblem<TModel>(PinnSetup<TModel> setup, int engdIterations, PinnConfig config, int seed, TextWriter log)
         where TModel : IModel<TModel>
     {
-        solvers ??= Enum.GetValues<SolverKind>();
         var start = new double[TModel.ParameterCount];
-        TModel.InitializeParameters<double>(start, (ulong)seed);
-        string description = $"{TModel.ParameterCount} parameters, {string.Join(" + ", setup.Blocks.Select(b => b.Batch))} points, {budgetSeconds:0.#} s per solver";
+        PaperInitialization.Fill(start, seed);
+        string description = $"{TModel.ParameterCount} parameters, {string.Join(" + ", setup.Blocks.Select(b => b.Batch))} points, {engdIterations} ENGD iterations";
         log.WriteLine($"{setup.Name}: {description}");
         WarmUp(setup, start);
 
-        var runs = new ConcurrentDictionary<SolverKind, SolverRun>();
-        var order = Partitioner.Create(solvers, EnumerablePartitionerOptions.NoBuffering);
-        Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = config.Concurrency },
-            solver => runs[solver] = Run(setup, solver, start, budgetSeconds, config, log));
-        return new ProblemResult(setup.Name, description, TModel.ParameterCount, setup.CollocationPoints, budgetSeconds,
-            solvers.Select(s => runs[s]).ToList());
+        using var engdDone = new ManualResetEventSlim(false);
+        SolverRun? engd = null, adam = null;
+        var engdStop = new Limits(config.EngdSecondsCap, engdIterations, null);
+        var adamStop = new Limits(config.EngdSecondsCap * 2, int.MaxValue, () => engdDone.IsSet);
+        Parallel.Invoke(new ParallelOptions { MaxDegreeOfParallelism = config.Concurrency },
+            () =>
+            {
+                try { engd = Run(setup, SolverKind.EnergyNaturalGradient, start, engdStop, config, log); }
+                finally { engdDone.Set(); }
+            },
+            () => adam = Run(setup, SolverKind.Adam, start, adamStop, config, log));
+        var budget = new Limits(engd!.Seconds, int.MaxValue, null);
+        var others = new ConcurrentDictionary<SolverKind, SolverRun>();
+        Parallel.ForEach(new[] { SolverKind.GradientDescent, SolverKind.Lbfgs }, new ParallelOptions { MaxDegreeOfParallelism = config.Concurrency },
+            solver => others[solver] = Run(setup, solver, start, budget, config, log));
+        return new ProblemResult(setup.Name, description, TModel.ParameterCount, setup.CollocationPoints, engd.Seconds,
+            [engd, adam!, others[SolverKind.GradientDescent], others[SolverKind.Lbfgs]]);
     }
 
+    /// <summary>When a run stops: after <paramref name="Seconds"/> of solver time, after <paramref name="Iterations"/>
+    /// iterations, or when <paramref name="Stop"/> says so.</summary>
+    public sealed record Limits(double Seconds, int Iterations, Func<bool>? Stop);
+
     /// <summary>One solver on one problem from <paramref name="start"/> (not modified).</summary>
-    public static SolverRun Run<TModel>(PinnSetup<TModel> setup, SolverKind solver, ReadOnlySpan<double> start, double budgetSeconds,
+    public static SolverRun Run<TModel>(PinnSetup<TModel> setup, SolverKind solver, ReadOnlySpan<double> start, Limits limits,
         PinnConfig config, TextWriter log)
         where TModel : IModel<TModel>
     {
@@ -55,20 +70,21 @@ public static class PinnExperiment
         var curve = new List<ErrorPoint> { new(0, 0, problem.CostAt(theta, new double[problem.ResidualCount]), meter.RelativeL2Error(theta)) };
         // Measuring the error is not the solver's work: its time is subtracted from the solver's clock.
         double measuringSeconds = 0, lastMeasured = 0, lastPrinted = 0, previousSeconds = 0;
-        double measureEvery = budgetSeconds / 100, printEvery = Math.Max(5, budgetSeconds / 4);
-        string label = $"  {setup.Name,-10} {Name(solver),-24}";
+        double budget = limits.Seconds, measureEvery = Math.Min(budget, config.EngdSecondsCap) / 150;
+        string label = $"  {setup.Name,-10} {Name(solver),-16}";
 
         bool Callback(IterationSummary it)
         {
             double seconds = it.Seconds - measuringSeconds;
-            if (it.Iteration == 1 || seconds - lastMeasured >= measureEvery)
+            bool last = it.Iteration >= limits.Iterations;
+            if (it.Iteration == 1 || last || seconds - lastMeasured >= measureEvery)
             {
                 long begin = Stopwatch.GetTimestamp();
                 curve.Add(new ErrorPoint(it.Iteration, seconds, it.Cost, meter.RelativeL2Error(theta)));
                 measuringSeconds += Stopwatch.GetElapsedTime(begin).TotalSeconds;
                 lastMeasured = seconds;
             }
-            if (seconds - lastPrinted >= printEvery)
+            if (seconds - lastPrinted >= 5)
             {
                 lastPrinted = seconds;
                 log.WriteLine($"{label} iteration {it.Iteration,7}  {seconds,5:F1} s  loss {it.Cost:E2}  rel. L2 {curve[^1].RelativeL2Error:E2}");
@@ -76,27 +92,27 @@ public static class PinnExperiment
             // Stop before an iteration that would overrun the budget (ENGD's iterations take seconds on large problems).
             double lastStep = seconds - previousSeconds;
             previousSeconds = seconds;
-            return seconds + lastStep <= budgetSeconds;
+            return !last && seconds + lastStep <= budget && limits.Stop?.Invoke() != true;
         }
 
         var summary = solver switch
         {
             SolverKind.EnergyNaturalGradient => EnergyNaturalGradient.Solve(problem, theta, new EnergyNaturalGradientOptions
             {
-                MaxIterations = config.EngdMaxIterations,
+                MaxIterations = limits.Iterations,
                 Callback = Callback,
             }),
             SolverKind.Adam => Adam.Solve(problem, theta, new AdamOptions
             {
                 LearningRate = config.AdamLearningRate,
-                MaxIterations = int.MaxValue,
+                MaxIterations = limits.Iterations,
                 RecordEvery = 10,
                 Callback = Callback,
             }),
-            SolverKind.GradientDescent => GridLineSearchDescent.Solve(problem, theta, int.MaxValue, Callback),
+            SolverKind.GradientDescent => GridLineSearchDescent.Solve(problem, theta, limits.Iterations, Callback),
             SolverKind.Lbfgs => Lbfgs.Solve(problem, theta, new FirstOrderOptions
             {
-                MaxIterations = int.MaxValue,
+                MaxIterations = limits.Iterations,
                 GradientTolerance = 0,
                 Callback = Callback,
             }),

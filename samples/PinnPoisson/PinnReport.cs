@@ -75,7 +75,7 @@ public static class PinnReport
             };
             var bySeconds = new LinePlot($"{p.Problem}: error against wall time", "seconds", "relative L2 error")
             {
-                YScale = AxisScale.Log, XMin = 0, XMax = p.BudgetSeconds, YMin = yMin, YMax = yMax, LegendBottomLeft = true,
+                YScale = AxisScale.Log, XMin = 0, XMax = p.Runs.Max(r => r.Seconds), YMin = yMin, YMax = yMax, LegendBottomLeft = true,
             };
             foreach (var r in p.Runs)
             {

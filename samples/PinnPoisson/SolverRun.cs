@@ -45,7 +45,7 @@ public sealed record SolverRun(string Problem, SolverKind Solver, int Iterations
 /// <param name="Description">Network, points and budget in words.</param>
 /// <param name="Parameters">Network parameters.</param>
 /// <param name="CollocationPoints">Training points over all residual blocks.</param>
-/// <param name="BudgetSeconds">Each solver's wall-time budget.</param>
+/// <param name="BudgetSeconds">ENGD's wall time: the budget of gradient descent and L-BFGS (Adam stops when ENGD does).</param>
 /// <param name="Runs">One run per solver.</param>
 public sealed record ProblemResult(string Problem, string Description, int Parameters, int CollocationPoints, double BudgetSeconds,
     IReadOnlyList<SolverRun> Runs)
