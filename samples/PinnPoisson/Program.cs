@@ -11,7 +11,7 @@ if (options is null)
 var config = options.Full ? PinnConfig.Full : PinnConfig.Default;
 var clock = Stopwatch.StartNew();
 Console.WriteLine($"PinnPoisson ({(options.Full ? "full" : "default")} run, seed {options.Seed}): per problem, energy natural gradient (ENGD) runs a fixed");
-Console.WriteLine($"number of iterations (at most {config.EngdSecondsCap:0} s) next to Adam, which stops when ENGD does; then gradient descent and L-BFGS");
+Console.WriteLine("number of iterations (or until its time cap) next to Adam, which stops when ENGD does; then gradient descent and L-BFGS");
 Console.WriteLine("each get ENGD's wall time. Errors are relative L2 errors against the exact solution on a test set.");
 Console.WriteLine();
 var results = PinnExperiment.RunAll(config, options.Seed, Console.Out);

@@ -202,7 +202,7 @@ public class PinnPoissonTests
     public void ExperimentRunsEverySolverFromTheSameStartAndGivesTheBaselinesEngdsTime()
     {
         var config = PinnConfig.Tiny;
-        var result = PinnExperiment.RunProblem(PinnSetups.Poisson2D(config.Poisson2DGrid, config.TestGrid), 3, config, seed: 0, TextWriter.Null);
+        var result = PinnExperiment.RunProblem(PinnSetups.Poisson2D(config.Poisson2DGrid, config.TestGrid), 3, config.Poisson2DSecondsCap, config, seed: 0, TextWriter.Null);
         Assert.Equal(Enum.GetValues<SolverKind>(), result.Runs.Select(r => r.Solver));
         var engd = result.Run(SolverKind.EnergyNaturalGradient);
         Assert.Equal(3, engd.Iterations);
