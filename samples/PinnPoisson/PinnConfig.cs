@@ -18,7 +18,8 @@ namespace NGGen.Samples.PinnPoisson;
 /// <param name="AdamLearningRate">Adam's step size (the paper: 1e-3, decayed after 15 000 steps).</param>
 /// <param name="PaperWidths">True: the paper's width-64 networks for the heat and 5D problems; false: the narrower
 /// <see cref="Heat1DNarrow"/> and <see cref="Poisson5DNarrow"/>.</param>
-/// <param name="Concurrency">Solver runs at a time, one core each: 2 runs ENGD next to Adam, then GD next to L-BFGS.</param>
+/// <param name="Concurrency">Solver runs at a time, one core each: 2 runs ENGD next to Adam, then GD next to L-BFGS;
+/// 1 runs them one after another.</param>
 public sealed record PinnConfig(
     int Poisson2DGrid,
     int Poisson5DInterior,

@@ -26,7 +26,8 @@ public static class PinnExperiment
 
     /// <summary>Runs every solver on <paramref name="setup"/> from the paper's initialisation with <paramref name="seed"/>:
     /// ENGD for <paramref name="engdIterations"/> (at most <paramref name="engdSecondsCap"/> seconds) next to Adam,
-    /// which stops when ENGD does; then gradient descent next to L-BFGS, each for ENGD's wall time.</summary>
+    /// which stops when ENGD does (with one core: Adam after ENGD, for its time); then gradient descent next to L-BFGS,
+    /// each for ENGD's wall time.</summary>
     public static ProblemResult RunProblem<TModel>(PinnSetup<TModel> setup, int engdIterations, double engdSecondsCap, PinnConfig config, int seed,
         TextWriter log)
         where TModel : IModel<TModel>
@@ -37,23 +38,32 @@ public static class PinnExperiment
         log.WriteLine($"{setup.Name}: {description}");
         WarmUp(setup, start);
 
-        using var engdDone = new ManualResetEventSlim(false);
-        SolverRun? engd = null, adam = null;
-        var engdStop = new Limits(engdSecondsCap, engdIterations, null);
-        var adamStop = new Limits(engdSecondsCap * 2, int.MaxValue, () => engdDone.IsSet);
-        Parallel.Invoke(new ParallelOptions { MaxDegreeOfParallelism = config.Concurrency },
-            () =>
-            {
-                try { engd = Run(setup, SolverKind.EnergyNaturalGradient, start, engdStop, config, log); }
-                finally { engdDone.Set(); }
-            },
-            () => adam = Run(setup, SolverKind.Adam, start, adamStop, config, log));
-        var budget = new Limits(engd!.Seconds, int.MaxValue, null);
+        SolverRun engd, adam;
+        if (config.Concurrency >= 2)
+        {
+            using var engdDone = new ManualResetEventSlim(false);
+            SolverRun? engdRun = null, adamRun = null;
+            var adamStop = new Limits(engdSecondsCap * 2, int.MaxValue, () => engdDone.IsSet);
+            Parallel.Invoke(
+                () =>
+                {
+                    try { engdRun = Run(setup, SolverKind.EnergyNaturalGradient, start, new Limits(engdSecondsCap, engdIterations, null), config, log); }
+                    finally { engdDone.Set(); }
+                },
+                () => adamRun = Run(setup, SolverKind.Adam, start, adamStop, config, log));
+            (engd, adam) = (engdRun!, adamRun!);
+        }
+        else
+        {
+            engd = Run(setup, SolverKind.EnergyNaturalGradient, start, new Limits(engdSecondsCap, engdIterations, null), config, log);
+            adam = Run(setup, SolverKind.Adam, start, new Limits(engd.Seconds, int.MaxValue, null), config, log);
+        }
+        var budget = new Limits(engd.Seconds, int.MaxValue, null);
         var others = new ConcurrentDictionary<SolverKind, SolverRun>();
         Parallel.ForEach(new[] { SolverKind.GradientDescent, SolverKind.Lbfgs }, new ParallelOptions { MaxDegreeOfParallelism = config.Concurrency },
             solver => others[solver] = Run(setup, solver, start, budget, config, log));
         return new ProblemResult(setup.Name, description, TModel.ParameterCount, setup.CollocationPoints, engd.Seconds,
-            [engd, adam!, others[SolverKind.GradientDescent], others[SolverKind.Lbfgs]]);
+            [engd, adam, others[SolverKind.GradientDescent], others[SolverKind.Lbfgs]]);
     }
 
     /// <summary>When a run stops: after <paramref name="Seconds"/> of solver time, after <paramref name="Iterations"/>
