@@ -41,8 +41,8 @@ public sealed record PinnConfig(
     /// networks, a smaller 5D point set; most of the time goes to 2D Poisson, the one ENGD can finish in it.</summary>
     public static PinnConfig Default { get; } = new(
         Poisson2DGrid: 30, Poisson5DInterior: 1000, Poisson5DBoundary: 250, HeatGrid: 30, TestGrid: 101, Poisson5DTestPoints: 20_000,
-        Poisson2DIterations: 150, HeatIterations: 150, Poisson5DIterations: 100,
-        Poisson2DSecondsCap: 50, HeatSecondsCap: 12, Poisson5DSecondsCap: 18,
+        Poisson2DIterations: 150, HeatIterations: 150, Poisson5DIterations: 200,
+        Poisson2DSecondsCap: 50, HeatSecondsCap: 12, Poisson5DSecondsCap: 20,
         AdamLearningRate: 1e-3, PaperWidths: false, Concurrency: 2);
 
     /// <summary>The paper-sized run: width-64 networks, 4000 + 500 5D points, the paper's iteration counts (the heat
