@@ -89,8 +89,8 @@ public static class Report
     {
         var paths = new List<string>();
 
-        var cosX = new LinePlot("cos(w, X⁺y): NGD solid, GD dashed", "iteration", "cosine") { XScale = AxisScale.Log, LegendBottomLeft = true, YMin = 0, YMax = 1 };
-        var cosM = new LinePlot("cos(w, w_mm): NGD solid, GD dashed", "iteration", "cosine") { XScale = AxisScale.Log, LegendBottomLeft = true, YMin = 0, YMax = 1 };
+        var cosX = new LinePlot("cos(w, X⁺y): NGD solid, GD dashed", "iteration", "cosine") { XScale = AxisScale.Log, YMin = 0, YMax = 1 };
+        var cosM = new LinePlot("cos(w, w_mm): NGD solid, GD dashed", "iteration", "cosine") { XScale = AxisScale.Log, YMin = 0, YMax = 1 };
         foreach (var run in results.Logistic)
         {
             var t = run.Trajectory;
