@@ -26,8 +26,6 @@ public sealed class CsvData
     /// <summary>The comment lines, without the leading '#'.</summary>
     public string[] Comments { get; }
 
-    public int RowCount => Values[0].Length;
-
     /// <summary>The column called <paramref name="name"/>.</summary>
     public double[] Column(string name)
     {

@@ -14,7 +14,6 @@ public sealed record FitResult(
     int Iterations,
     TerminationType Termination,
     double Seconds,
-    double[] CostHistory,
     string? CovarianceProblem = null);
 
 /// <summary>A curve model y = f(x; b) the sample can fit, without the caller naming the generated type.</summary>
@@ -77,7 +76,7 @@ public sealed class CurveModel<TModel> : ICurveModel where TModel : IModel<TMode
         }
         var errors = covariance?.StandardErrors ?? Enumerable.Repeat(double.NaN, theta.Length).ToArray();
         return new FitResult(TModel.Name, ParameterNames, theta, errors, rss, covariance?.ResidualVariance ?? double.NaN,
-            summary.Iterations, summary.Termination, seconds, summary.History.Select(h => h.Cost).ToArray(), covarianceProblem);
+            summary.Iterations, summary.Termination, seconds, covarianceProblem);
     }
 
     public double[] Predict(double[] parameters, double[] x)

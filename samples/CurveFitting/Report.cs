@@ -88,8 +88,7 @@ public static class Report
         plot.Add("data (41 points)", robust.X, robust.Y, SeriesStyle.Markers);
         foreach (var (loss, fit) in robust.Fits.Where(f => f.Loss is "least squares" or "Cauchy (0.1)"))
             plot.Add(loss, grid, model.Predict(fit.Parameters, grid));
-        plot.Add("truth (5, 0.4, 1)", grid, model.Predict(robust.Truth, grid), dashed: true);
-        plot.Series[^1] = plot.Series[^1] with { Color = "#333333" };
+        plot.Add(new PlotSeries("truth (5, 0.4, 1)", grid, model.Predict(robust.Truth, grid), Dashed: true, Color: "#333333"));
         plot.Save(path);
     }
 

@@ -18,10 +18,6 @@ public static class JsonReport
         return array;
     }
 
-    /// <summary>A named series as <c>{"name": ..., "x": [...], "y": [...]}</c>.</summary>
-    public static JsonObject Series(PlotSeries series) =>
-        new() { ["name"] = series.Name, ["x"] = Numbers(series.X), ["y"] = Numbers(series.Y) };
-
     /// <summary>Writes <paramref name="root"/> indented to <paramref name="path"/> (creating its directory).</summary>
     public static void Write(string path, JsonNode root)
     {

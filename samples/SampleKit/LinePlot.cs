@@ -19,12 +19,7 @@ public enum AxisScale
 }
 
 /// <summary>One named series. Non-finite points (and non-positive ones on a log axis) break the line.</summary>
-public sealed record PlotSeries(string Name, double[] X, double[] Y, SeriesStyle Style = SeriesStyle.Line, bool Dashed = false, string? Color = null)
-{
-    /// <summary>The series y against 0, 1, 2, ….</summary>
-    public static PlotSeries Indexed(string name, double[] y, SeriesStyle style = SeriesStyle.Line) =>
-        new(name, Enumerable.Range(0, y.Length).Select(i => (double)i).ToArray(), y, style);
-}
+public sealed record PlotSeries(string Name, double[] X, double[] Y, SeriesStyle Style = SeriesStyle.Line, bool Dashed = false, string? Color = null);
 
 /// <summary>A dependency-free SVG line/scatter plot with linear or log axes, ticks at 1-2-5 steps or decades, a legend
 /// and a clip to the plot area. Save one with <see cref="Save"/>, or several side by side with <see cref="PlotGrid"/>.</summary>
@@ -90,13 +85,6 @@ public sealed class LinePlot
     /// <summary>The axes this plot draws: bounds after fitting, and tick positions.</summary>
     public (Axis X, Axis Y) Axes() =>
         (Axis.Fit(XScale, Values(s => s.X, XScale), XMin, XMax), Axis.Fit(YScale, Values(s => s.Y, YScale), YMin, YMax));
-
-    /// <summary>Pixel position of data point (x, y) inside this plot's own coordinate frame.</summary>
-    public (double Px, double Py) ToPixel(double x, double y)
-    {
-        var (ax, ay) = Axes();
-        return (MarginLeft + ax.Fraction(x) * PlotWidth, MarginTop + (1 - ay.Fraction(y)) * PlotHeight);
-    }
 
     private const double PlotWidth = Width - MarginLeft - MarginRight;
     private const double PlotHeight = Height - MarginTop - MarginBottom;

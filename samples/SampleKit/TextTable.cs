@@ -21,8 +21,6 @@ public sealed class TextTable
         return this;
     }
 
-    public int RowCount => _rows.Count;
-
     /// <summary>Scientific notation with three significant digits, "—" for NaN.</summary>
     public static string Sci(double value) => double.IsNaN(value) ? "—" : value.ToString("0.00E+00", CultureInfo.InvariantCulture);
 

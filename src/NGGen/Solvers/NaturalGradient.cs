@@ -144,25 +144,19 @@ public sealed class NaturalGradient<TModel> where TModel : IModel<TModel>
     // δ = −(G + λI)⁺∇L from the Gramian in _gramian and ∇L in _gradient.
     private double SolveWithGramian(Span<double> direction, int p, double cost)
     {
-        // JᵀHJ is symmetric only up to rounding; Jacobi rotations assume exact symmetry.
+        // JᵀHJ is symmetric only up to rounding: SymmetricEigen averages a_ij and a_ji itself, and Cholesky reads
+        // the lower triangle, so only the damping is added here.
+        double trace = 0;
         for (int a = 0; a < p; a++)
         {
-            for (int b = a + 1; b < p; b++)
-            {
-                double mean = 0.5 * (_gramian[a * p + b] + _gramian[b * p + a]);
-                _gramian[a * p + b] = mean;
-                _gramian[b * p + a] = mean;
-            }
             _gramian[a * p + a] += Options.Damping;
+            trace += _gramian[a * p + a];
         }
 
         // Every eigenvalue of G + λI is at least λ, and the largest is at most the trace (G is positive
         // semi-definite). When λ exceeds the cutoff × the trace, the pseudo-inverse drops nothing, so it is the
         // inverse: a Cholesky solve (p³/3 flops) gives the same direction as the Jacobi eigendecomposition
         // (~30p³ flops, seconds at a few hundred parameters).
-        double trace = 0;
-        for (int a = 0; a < p; a++)
-            trace += _gramian[a * p + a];
         if (Options.Damping > Options.PseudoInverseCutoff * trace && _cholesky.TryFactor(_gramian, p))
         {
             _cholesky.Solve(_gradient, direction);
