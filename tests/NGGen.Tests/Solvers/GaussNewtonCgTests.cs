@@ -45,28 +45,36 @@ public class GaussNewtonCgTests(ITestOutputHelper output)
     [Fact]
     public void Iterations_allocate_nothing_after_warm_up()
     {
+        // The runtime itself occasionally allocates on the test thread under load (seen once in CI: 3424 bytes in one
+        // of many runs), so the run is repeated up to three times and must allocate nothing at least once: an
+        // allocation in the solver's loop would show in every run.
         var problem = TeacherStudentProblem(300);
-        var theta = new double[Mlp3.ParameterCount];
-        Mlp3.InitializeParameters<double>(theta, 2);
-        long atThird = 0, atTwelfth = 0;
-        var summary = GaussNewtonCg.Solve(problem, theta, new GaussNewtonCgOptions
+        var bytes = new List<long>();
+        for (int run = 0; run < 3 && !bytes.Contains(0); run++)
         {
-            MaxIterations = 12,
-            ParameterTolerance = 0,
-            GradientTolerance = 0,
-            Callback = it =>
+            var theta = new double[Mlp3.ParameterCount];
+            Mlp3.InitializeParameters<double>(theta, 2);
+            long atThird = 0, atTwelfth = 0;
+            var summary = GaussNewtonCg.Solve(problem, theta, new GaussNewtonCgOptions
             {
-                if (it.Iteration == 3)
-                    atThird = GC.GetAllocatedBytesForCurrentThread();
-                if (it.Iteration == 12)
-                    atTwelfth = GC.GetAllocatedBytesForCurrentThread();
-                return true;
-            },
-        });
-        Assert.Equal(12, summary.Iterations);
-        Assert.True(atThird > 0);
-        output.WriteLine($"bytes allocated in iterations 4-12: {atTwelfth - atThird}");
-        Assert.Equal(0, atTwelfth - atThird);
+                MaxIterations = 12,
+                ParameterTolerance = 0,
+                GradientTolerance = 0,
+                Callback = it =>
+                {
+                    if (it.Iteration == 3)
+                        atThird = GC.GetAllocatedBytesForCurrentThread();
+                    if (it.Iteration == 12)
+                        atTwelfth = GC.GetAllocatedBytesForCurrentThread();
+                    return true;
+                },
+            });
+            Assert.Equal(12, summary.Iterations);
+            Assert.True(atThird > 0);
+            bytes.Add(atTwelfth - atThird);
+        }
+        output.WriteLine($"bytes allocated in iterations 4-12, per run: {string.Join(", ", bytes)}");
+        Assert.Equal(0, bytes.Min());
     }
 }
 
