@@ -1,0 +1,46 @@
+using System.Diagnostics;
+
+namespace NGGen.PeerBench;
+
+/// <summary>One timed case: its median wall time per call and the bytes it allocated per call.</summary>
+/// <param name="Seconds">Median wall time of one call.</param>
+/// <param name="Repetitions">Timed calls.</param>
+/// <param name="BytesPerCall">Managed bytes allocated per timed call, all threads (0 is the target).</param>
+public readonly record struct Timing(double Seconds, int Repetitions, double BytesPerCall);
+
+/// <summary>
+/// The timing rule every implementation in bench/run-peers.sh follows (bench/peers/timing.py is its twin): warm up
+/// for <see cref="WarmupSeconds"/> (at least two calls), then time calls one by one until both
+/// <see cref="MinRepetitions"/> calls and <see cref="MinSeconds"/> have passed; report the median.
+/// </summary>
+public static class Measure
+{
+    public static double WarmupSeconds { get; set; } = 0.3;
+    public static double MinSeconds { get; set; } = 1.0;
+    public static int MinRepetitions { get; set; } = 5;
+    public const int MaxRepetitions = 2000;
+
+    private static readonly double[] s_samples = new double[MaxRepetitions];
+
+    public static Timing Median(Action call)
+    {
+        var warmup = Stopwatch.StartNew();
+        for (int i = 0; i < 2 || warmup.Elapsed.TotalSeconds < WarmupSeconds; i++)
+            call();
+
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var total = Stopwatch.StartNew();
+        int reps = 0;
+        while (reps < MaxRepetitions && (reps < MinRepetitions || total.Elapsed.TotalSeconds < MinSeconds))
+        {
+            long start = Stopwatch.GetTimestamp();
+            call();
+            s_samples[reps++] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+
+        Array.Sort(s_samples, 0, reps);
+        double median = reps % 2 == 1 ? s_samples[reps / 2] : 0.5 * (s_samples[reps / 2 - 1] + s_samples[reps / 2]);
+        return new Timing(median, reps, (double)allocated / reps);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Globalization;
+using NGGen.Bench;
+
+namespace NGGen.PeerBench;
+
+/// <summary>
+/// MLP derivatives in float32: x ∈ Rʷ → tanh(W₁x + b₁) → tanh(W₂· + b₂) → W₃· + b₃, squared loss
+/// L = ½ Σₛ ‖f(xₛ) − yₛ‖². Cases (bench/peers/torch_mlp.py times the same ones):
+/// <list type="bullet">
+/// <item>forward: f(x);</item>
+/// <item>jvp: J·v for a parameter tangent v (runs its own forward);</item>
+/// <item>vjp: Jᵀ·u for an output cotangent u (runs its own forward);</item>
+/// <item>grad: L and ∇L (one forward that keeps activations, one backward);</item>
+/// <item>ggn: G·v = Jᵀ(J v) from scratch (linearize, tangent, transpose);</item>
+/// <item>ggn_fused: G·v from a stored linearization, what every CG step of GN-CG runs (NGGen only).</item>
+/// </list>
+/// </summary>
+public static class MlpGroup
+{
+    public static readonly int[] Widths = [16, 64, 256, 1024];
+    public static readonly int[] Batches = [32, 256, 2048];
+
+    public static void Run(PeerOptions options)
+    {
+        int[] widths = options.Quick ? [16, 64] : Widths;
+        int[] batches = options.Quick ? [32, 256] : Batches;
+        foreach (int width in widths)
+            foreach (int batch in batches)
+            {
+                string directory = options.GroupDirectory(Path.Combine("mlp", $"w{width}_b{batch}"));
+                switch (width)
+                {
+                    case 16: RunCase<Mlp16>(batch, directory); break;
+                    case 64: RunCase<Mlp64>(batch, directory); break;
+                    case 256: RunCase<Mlp256>(batch, directory); break;
+                    case 1024: RunCase<Mlp1024>(batch, directory); break;
+                    default: throw new ArgumentOutOfRangeException(nameof(options), width, "No benchmark MLP of this width.");
+                }
+            }
+    }
+
+    private static void RunCase<TModel>(int batch, string directory) where TModel : IModel<TModel>
+    {
+        int width = TModel.Functions[0].OutputSize;
+        int p = TModel.ParameterCount;
+        int n = width * batch;
+        var random = new Random(width * 7919 + batch);
+        float Uniform() => (float)(2 * random.NextDouble() - 1);
+
+        var theta = new float[p];
+        TModel.InitializeParameters<float>(theta, 1);
+        float[] x = Fill(n, Uniform), y = Fill(n, Uniform), u = Fill(n, Uniform), v = Fill(p, Uniform);
+
+        int workspaceLength = Enum.GetValues<EvaluationKind>().Max(k => TModel.WorkspaceLength(0, k, batch));
+        var workspace = new float[workspaceLength];
+        var linearization = new float[TModel.LinearizationLength(0, batch)];
+        var outputs = new float[n];
+        var tangentOut = new float[n];
+        var residual = new float[n];
+        var gradient = new float[p];
+        var product = new float[p];
+        var vjp = new float[p];
+        float loss = 0;
+
+        void Forward() => TModel.Forward<float>(0, theta, x, batch, outputs, workspace);
+        void Jvp() => TModel.Jvp<float>(0, theta, x, batch, v, tangentOut, workspace);
+        void Vjp()
+        {
+            Array.Clear(vjp);
+            TModel.Vjp<float>(0, theta, x, batch, u, vjp, workspace);
+        }
+        void Gradient()
+        {
+            TModel.Linearize<float>(0, theta, x, batch, linearization, residual, workspace);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(residual, y, residual);
+            loss = 0.5f * System.Numerics.Tensors.TensorPrimitives.Dot(residual, residual);
+            Array.Clear(gradient);
+            TModel.LinearizedVjp<float>(0, theta, x, batch, linearization, residual, gradient, workspace);
+        }
+        void FusedProduct()
+        {
+            TModel.LinearizedJvp<float>(0, theta, x, batch, linearization, v, tangentOut, workspace);
+            Array.Clear(product);
+            TModel.LinearizedVjp<float>(0, theta, x, batch, linearization, tangentOut, product, workspace);
+        }
+        void Product()
+        {
+            TModel.Linearize<float>(0, theta, x, batch, linearization, outputs, workspace);
+            FusedProduct();
+        }
+
+        // Reference outputs for the peers' agreement check, computed once before timing.
+        Npy.Write<float>(Path.Combine(directory, "theta.npy"), theta, p);
+        Npy.Write<float>(Path.Combine(directory, "x.npy"), x, width, batch);
+        Npy.Write<float>(Path.Combine(directory, "y.npy"), y, width, batch);
+        Npy.Write<float>(Path.Combine(directory, "u.npy"), u, width, batch);
+        Npy.Write<float>(Path.Combine(directory, "v.npy"), v, p);
+        WriteLayout<TModel>(Path.Combine(directory, "layout.json"));
+        Forward();
+        Npy.Write<float>(Path.Combine(directory, "out_forward.npy"), outputs, width, batch);
+        Jvp();
+        Npy.Write<float>(Path.Combine(directory, "out_jvp.npy"), tangentOut, width, batch);
+        Vjp();
+        Npy.Write<float>(Path.Combine(directory, "out_vjp.npy"), vjp, p);
+        Gradient();
+        Npy.Write<float>(Path.Combine(directory, "out_grad.npy"), gradient, p);
+        Npy.Write<float>(Path.Combine(directory, "out_loss.npy"), [loss], 1);
+        Product();
+        Npy.Write<float>(Path.Combine(directory, "out_ggn.npy"), product, p);
+
+        foreach (var (op, call) in new (string, Action)[]
+                 { ("forward", Forward), ("jvp", Jvp), ("vjp", Vjp), ("grad", Gradient), ("ggn", Product), ("ggn_fused", FusedProduct) })
+        {
+            // ggn_fused reads the linearization the previous Product call left at θ.
+            var timing = Measure.Median(call);
+            ResultWriter.Write("mlp", $"{op}/w{width}/b{batch}", timing,
+                ("op", op), ("width", width), ("batch", batch), ("flops", Flops(op, width, batch)));
+        }
+    }
+
+    /// <summary>Multiply-add flops of the matrix products in one call (2 per multiply-add), for GFLOP/s columns.</summary>
+    public static double Flops(string op, int width, int batch)
+    {
+        double product = 2.0 * width * width * batch;
+        return op switch
+        {
+            "forward" => 3 * product,
+            // Forward 3, tangent: dW₁x, dW₂h₁ + W₂dh₁, dW₃h₂ + W₃dh₂ (the output layer's primal is skipped).
+            "jvp" => 7 * product,
+            // Forward 3, backward: 3 weight gradients, 2 input cotangents (none needed for x).
+            "vjp" or "grad" => 8 * product,
+            // Linearize 3 + tangent 5 + transpose 5.
+            "ggn" => 13 * product,
+            "ggn_fused" => 10 * product,
+            _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown MLP case."),
+        };
+    }
+
+    private static float[] Fill(int length, Func<float> next)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++)
+            values[i] = next();
+        return values;
+    }
+
+    private static void WriteLayout<TModel>(string path) where TModel : IModel<TModel>
+    {
+        var entries = TModel.Parameters.Select(q =>
+            string.Create(CultureInfo.InvariantCulture, $"{{\"name\":\"{q.Name}\",\"shape\":[{string.Join(",", q.Shape)}],\"offset\":{q.Offset}}}"));
+        File.WriteAllText(path, "[" + string.Join(",", entries) + "]\n");
+    }
+}

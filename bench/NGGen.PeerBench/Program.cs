@@ -1,0 +1,25 @@
+using NGGen.PeerBench;
+
+// The NGGen side of bench/run-peers.sh. Usage:
+//   NGGen.PeerBench --group mlp|gncg|engd|fits [--data DIR] [--quick] [--min-seconds S]
+// Writes the inputs and its own outputs as .npy under DIR/<group>/ (the peers read them and check agreement
+// before timing), then prints one JSON line per timed case on stdout.
+var options = PeerOptions.Parse(args);
+if (options is null)
+    return 2;
+
+var groups = new Dictionary<string, Action<PeerOptions>>
+{
+    ["mlp"] = MlpGroup.Run,
+};
+
+foreach (string group in options.Groups)
+{
+    if (!groups.TryGetValue(group, out var run))
+    {
+        Console.Error.WriteLine($"Unknown group '{group}'. Known: {string.Join(", ", groups.Keys)}.");
+        return 2;
+    }
+    run(options);
+}
+return 0;
