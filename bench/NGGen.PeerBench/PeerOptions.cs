@@ -4,9 +4,11 @@ namespace NGGen.PeerBench;
 /// <param name="Groups">Groups to run, in order.</param>
 /// <param name="DataDirectory">Where inputs and reference outputs are written for the peers.</param>
 /// <param name="Quick">Smallest sizes and short timing, for a smoke run.</param>
-public sealed record PeerOptions(IReadOnlyList<string> Groups, string DataDirectory, bool Quick)
+/// <param name="Widths">Only these MLP widths (empty: the group's own list).</param>
+/// <param name="Batches">Only these batch sizes (empty: the group's own list).</param>
+public sealed record PeerOptions(IReadOnlyList<string> Groups, string DataDirectory, bool Quick, IReadOnlyList<int> Widths, IReadOnlyList<int> Batches)
 {
-    public const string Usage = "usage: NGGen.PeerBench --group mlp|gncg|engd|fits [--group …] [--data DIR] [--quick] [--min-seconds S]";
+    public const string Usage = "usage: NGGen.PeerBench --group mlp|gncg|engd|fits [--group …] [--data DIR] [--quick] [--min-seconds S] [--width W]… [--batch B]…";
 
     /// <summary>Directory for one group's files, created on demand.</summary>
     public string GroupDirectory(string group) => Directory.CreateDirectory(Path.Combine(DataDirectory, group)).FullName;
@@ -17,6 +19,8 @@ public sealed record PeerOptions(IReadOnlyList<string> Groups, string DataDirect
         var groups = new List<string>();
         string data = Path.Combine("out", "peers");
         bool quick = false;
+        var widths = new List<int>();
+        var batches = new List<int>();
         for (int i = 0; i < args.Length; i++)
         {
             string? Value() => i + 1 < args.Length ? args[++i] : null;
@@ -29,6 +33,12 @@ public sealed record PeerOptions(IReadOnlyList<string> Groups, string DataDirect
                 case "--data":
                     if (Value() is not { } d) return Fail("--data needs a directory");
                     data = d;
+                    break;
+                case "--width" or "--batch":
+                    string option = args[i];
+                    if (!int.TryParse(Value(), out int size) || size < 1)
+                        return Fail($"{option} needs a positive integer");
+                    (option == "--width" ? widths : batches).Add(size);
                     break;
                 case "--quick":
                     quick = true;
@@ -50,7 +60,7 @@ public sealed record PeerOptions(IReadOnlyList<string> Groups, string DataDirect
             Measure.WarmupSeconds = 0.05;
             Measure.MinRepetitions = 3;
         }
-        return new PeerOptions(groups, data, quick);
+        return new PeerOptions(groups, data, quick, widths, batches);
     }
 
     private static PeerOptions? Fail(string problem)

@@ -32,6 +32,10 @@ public static class Gemm
     // Columns of C up to which gathering op(B) into dot-product form beats packing.
     private const int DirectMaxColumns = 4;
 
+    // Multiply-adds from which a packed product is split across KernelThreads. A fork-join with awake workers
+    // costs a few microseconds; 2^21 multiply-adds take about 40 µs on one core in float.
+    private const long ParallelMinWork = 1L << 21;
+
     /// <summary>
     /// Computes <c>C = op(A)·op(B)</c> (<paramref name="accumulate"/> false) or <c>C += op(A)·op(B)</c> (true).
     /// </summary>
@@ -130,7 +134,7 @@ public static class Gemm
                 }
                 else
                 {
-                    MultiplyBlocked(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                    MultiplyBlockedSplit(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
                 }
             }
         }
@@ -143,6 +147,64 @@ public static class Gemm
     private static bool UseDirect<T>(int m, int n, int k)
         where T : unmanaged
         => m < GemmMicroKernels.Mr<T>() / 2 || n <= DirectMaxColumns || (long)m * n * k <= DirectMaxWork;
+
+    // Splits C into row blocks (or, for few rows, column blocks) of whole micro-tiles, one per thread. Each block
+    // is an independent product with its own packing; B (or A) is packed once per block, a 1/(rows per block)
+    // overhead. Every element of C sees the same depth blocking as in a serial call, so results are identical.
+    private static unsafe void MultiplyBlockedSplit<T>(
+        bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int threads = KernelThreads.ThreadCount;
+        int mr = GemmMicroKernels.Mr<T>();
+        int nr = GemmMicroKernels.Nr<T>();
+        bool splitRows = m >= threads * 4 * mr;
+        if (threads <= 1 || (long)m * n * k < ParallelMinWork || (!splitRows && n < threads * 4 * nr))
+        {
+            MultiplyBlocked(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+            return;
+        }
+
+        var job = new SplitJob<T>
+        {
+            TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
+            Accumulate = accumulate, SplitRows = splitRows, Unit = splitRows ? mr : nr,
+        };
+        KernelThreads.Run(&RunSplitPart<T>, &job, threads);
+    }
+
+    private static unsafe void RunSplitPart<T>(int part, int parts, void* state)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var job = (SplitJob<T>*)state;
+        int extent = job->SplitRows ? job->M : job->N;
+        int chunk = EvenBlock(extent, (extent + parts - 1) / parts, job->Unit);
+        int start = part * chunk;
+        int count = Math.Min(chunk, extent - start);
+        if (count <= 0)
+            return;
+        if (job->SplitRows)
+        {
+            T* a = job->TransA ? job->A + start : job->A + (start * job->Lda);
+            MultiplyBlocked(job->TransA, job->TransB, count, job->N, job->K, a, job->Lda, job->B, job->Ldb,
+                job->C + (start * job->Ldc), job->Ldc, job->Accumulate);
+        }
+        else
+        {
+            T* b = job->TransB ? job->B + (start * job->Ldb) : job->B + start;
+            MultiplyBlocked(job->TransA, job->TransB, job->M, count, job->K, job->A, job->Lda, b, job->Ldb,
+                job->C + start, job->Ldc, job->Accumulate);
+        }
+    }
+
+    private unsafe struct SplitJob<T>
+        where T : unmanaged
+    {
+        public bool TransA, TransB, Accumulate, SplitRows;
+        public int M, N, K, Unit;
+        public T* A, B, C;
+        public nint Lda, Ldb, Ldc;
+    }
 
     private static unsafe void MultiplyBlocked<T>(
         bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate)

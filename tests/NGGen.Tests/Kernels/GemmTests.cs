@@ -140,7 +140,7 @@ public sealed class GemmTests
 
     // Runs one product against a naive double-precision reference. With `padded`, every leading dimension exceeds
     // its row length, the padding holds NaN (inputs) or a sentinel (output), and the spans start one element in.
-    private static void Check<T>(int m, int n, int k, bool transA, bool transB, bool accumulate, bool padded)
+    internal static void Check<T>(int m, int n, int k, bool transA, bool transB, bool accumulate, bool padded)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int pad = padded ? 3 : 0;

@@ -1,0 +1,167 @@
+using System;
+using System.Linq;
+using System.Numerics;
+using System.Threading;
+using System.Threading.Tasks;
+using NGGen.Kernels;
+
+namespace NGGen.Tests.Kernels;
+
+/// <summary>Tests that change <see cref="KernelThreads.ThreadCount"/> run alone, so they cannot race each other.</summary>
+[CollectionDefinition(nameof(KernelThreadsCollection), DisableParallelization = true)]
+public sealed class KernelThreadsCollection;
+
+[Collection(nameof(KernelThreadsCollection))]
+public sealed unsafe class KernelThreadsTests
+{
+    // Large enough to take the split path (≥ 2^21 multiply-adds), with rows to split (first) or only columns (second),
+    // and edges that do not fill whole micro-tiles.
+    public static TheoryData<int, int, int, bool, bool, bool> SplitCases()
+    {
+        var data = new TheoryData<int, int, int, bool, bool, bool>();
+        foreach ((int m, int n, int k) in new[] { (301, 203, 97), (20, 3001, 70), (130, 129, 260) })
+            for (int flags = 0; flags < 8; flags++)
+                data.Add(m, n, k, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SplitCases))]
+    public void SplitProduct_MatchesReference(int m, int n, int k, bool transA, bool transB, bool accumulate)
+    {
+        WithThreads(3, () =>
+        {
+            GemmTests.Check<float>(m, n, k, transA, transB, accumulate, padded: true);
+            GemmTests.Check<double>(m, n, k, transA, transB, accumulate, padded: false);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(SplitCases))]
+    public void SplitProduct_IsBitwiseEqualToSerial(int m, int n, int k, bool transA, bool transB, bool accumulate)
+    {
+        AssertSplitEqualsSerial<float>(m, n, k, transA, transB, accumulate);
+        AssertSplitEqualsSerial<double>(m, n, k, transA, transB, accumulate);
+    }
+
+    [Fact]
+    public void SplitProduct_AfterWarmUp_AllocatesNothingOnAnyThread()
+    {
+        const int m = 256, n = 256, k = 256;
+        float[] a = Random<float>(m * k, 1), b = Random<float>(k * n, 2), c = new float[m * n];
+        WithThreads(2, () =>
+        {
+            Gemm.Multiply<float>(false, false, m, n, k, a, k, b, n, c, n, accumulate: false);
+            // The least over three tries: a runtime-internal allocation on some thread must not fail the test,
+            // an allocation in the split itself would show in every try.
+            long least = long.MaxValue;
+            for (int attempt = 0; attempt < 3 && least > 0; attempt++)
+            {
+                long before = GC.GetTotalAllocatedBytes(precise: true);
+                for (int i = 0; i < 5; i++)
+                    Gemm.Multiply<float>(false, false, m, n, k, a, k, b, n, c, n, accumulate: false);
+                least = Math.Min(least, GC.GetTotalAllocatedBytes(precise: true) - before);
+            }
+            Assert.Equal(0, least);
+        });
+    }
+
+    [Fact]
+    public void ConcurrentCallers_EachGetTheSerialResult()
+    {
+        const int m = 200, n = 150, k = 120;
+        double[] a = Random<double>(m * k, 3), b = Random<double>(k * n, 4);
+        double[] expected = new double[m * n];
+        WithThreads(1, () => Gemm.Multiply<double>(false, false, m, n, k, a, k, b, n, expected, n, accumulate: false));
+
+        WithThreads(2, () =>
+        {
+            // Four callers race for the workers; those that find them busy run serially. All must agree exactly.
+            var results = Enumerable.Range(0, 4).Select(_ => new double[m * n]).ToArray();
+            Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, caller =>
+            {
+                for (int repeat = 0; repeat < 20; repeat++)
+                    Gemm.Multiply<double>(false, false, m, n, k, a, k, b, n, results[caller], n, accumulate: false);
+            });
+            foreach (var result in results)
+                Assert.Equal(expected, result);
+        });
+    }
+
+    [Fact]
+    public void Run_RethrowsAWorkerException_AfterEveryPartFinished()
+    {
+        int previous = KernelThreads.ThreadCount;
+        KernelThreads.ThreadCount = 3;
+        try
+        {
+            int finished = 0;
+            var exception = Assert.Throws<InvalidOperationException>(() => RunCounting(&ThrowInPartTwo, ref finished));
+            Assert.Equal("part 2 of 3", exception.Message);
+            Assert.Equal(2, Volatile.Read(ref finished));
+
+            // The workers are usable again afterwards.
+            int count = 0;
+            RunCounting(&CountPart, ref count);
+            Assert.Equal(3, count);
+        }
+        finally
+        {
+            KernelThreads.ThreadCount = previous;
+        }
+    }
+
+    private static void RunCounting(delegate*<int, int, void*, void> body, ref int counter)
+    {
+        fixed (int* state = &counter)
+            KernelThreads.Run(body, state, 3);
+    }
+
+    [Fact]
+    public void ThreadCount_BelowOne_IsRefused()
+    {
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => KernelThreads.ThreadCount = 0);
+        Assert.Equal("value", exception.ParamName);
+    }
+
+    private static void ThrowInPartTwo(int part, int parts, void* state)
+    {
+        if (part == 2)
+            throw new InvalidOperationException($"part {part} of {parts}");
+        Thread.Sleep(20);
+        Interlocked.Increment(ref *(int*)state);
+    }
+
+    private static void CountPart(int part, int parts, void* state) => Interlocked.Increment(ref *(int*)state);
+
+    private static void AssertSplitEqualsSerial<T>(int m, int n, int k, bool transA, bool transB, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        T[] a = Random<T>(m * k, 5), b = Random<T>(k * n, 6), start = Random<T>(m * n, 7);
+        T[] serial = (T[])start.Clone(), split = (T[])start.Clone();
+        WithThreads(1, () => Gemm.Multiply<T>(transA, transB, m, n, k, a, lda, b, ldb, serial, n, accumulate));
+        WithThreads(2, () => Gemm.Multiply<T>(transA, transB, m, n, k, a, lda, b, ldb, split, n, accumulate));
+        Assert.Equal(serial, split);
+    }
+
+    private static T[] Random<T>(int length, int seed) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, length).Select(_ => T.CreateTruncating(2 * random.NextDouble() - 1)).ToArray();
+    }
+
+    private static void WithThreads(int threads, Action body)
+    {
+        int previous = KernelThreads.ThreadCount;
+        KernelThreads.ThreadCount = threads;
+        try
+        {
+            body();
+        }
+        finally
+        {
+            KernelThreads.ThreadCount = previous;
+        }
+    }
+}
