@@ -1,7 +1,7 @@
 using NGGen.PeerBench;
 
 // The NGGen side of bench/run-peers.sh. Usage:
-//   NGGen.PeerBench --group mlp|gncg|engd|fits [--data DIR] [--quick] [--min-seconds S]
+//   NGGen.PeerBench --group peak|mlp|gncg|engd|fits [--data DIR] [--quick] [--min-seconds S]
 // Writes the inputs and its own outputs as .npy under DIR/<group>/ (the peers read them and check agreement
 // before timing), then prints one JSON line per timed case on stdout.
 var options = PeerOptions.Parse(args);
@@ -10,6 +10,7 @@ if (options is null)
 
 var groups = new Dictionary<string, Action<PeerOptions>>
 {
+    ["peak"] = PeakGroup.Run,
     ["mlp"] = MlpGroup.Run,
 };
 

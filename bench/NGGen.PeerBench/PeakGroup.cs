@@ -1,0 +1,90 @@
+using System.Runtime.Intrinsics;
+using NGGen.Bench;
+using NGGen.Kernels;
+
+namespace NGGen.PeerBench;
+
+/// <summary>
+/// The machine's limits, measured in the same run as everything else so the other groups can be read as fractions
+/// of them: the FMA peak (independent vector FMA chains, no memory traffic) and the copy bandwidth (two arrays
+/// far larger than the caches), on one core and on all of <see cref="KernelThreads.ThreadCount"/>; then the GEMMs
+/// the MLP group's layers run (C[w×b] = W[w×w]·X[w×b], float) as GFLOP/s and as a fraction of the FMA peak.
+/// </summary>
+public static class PeakGroup
+{
+    private const int CopyElements = 1 << 25; // 128 MiB of float per array
+
+    public static void Run(PeerOptions options)
+    {
+        int threads = KernelThreads.ThreadCount;
+        double floatPeak = 0;
+        foreach (int t in threads > 1 ? new[] { 1, threads } : [1])
+        {
+            double single = Fma<float>(t, "float");
+            Fma<double>(t, "double");
+            if (t == threads)
+                floatPeak = single;
+        }
+        foreach (int t in threads > 1 ? new[] { 1, threads } : [1])
+            Copy(t);
+
+        int[] widths = options.Quick ? [256] : [256, 1024];
+        int[] batches = options.Quick ? [256] : [32, 256, 2048];
+        foreach (int width in widths)
+            foreach (int batch in batches)
+                LayerGemm(width, batch, floatPeak);
+    }
+
+    private static double Fma<T>(int threads, string type) where T : unmanaged
+    {
+        int lanes = Vector512.IsHardwareAccelerated ? Vector512<T>.Count : Vector256<T>.Count;
+        double flops = threads * (double)FmaLoops.Iterations * FmaLoops.Chains * lanes * 2;
+        var timing = Measure.Median(() => Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => Loop<T>()));
+        double gflops = flops / timing.Seconds / 1e9;
+        ResultWriter.Write("peak", $"fma_{type}/{threads}t", timing, ("gflops", gflops), ("threads", threads),
+            ("vector_bits", Vector512.IsHardwareAccelerated ? 512 : 256));
+        return gflops;
+    }
+
+    private static void Loop<T>() where T : unmanaged
+    {
+        // The results are consumed so the JIT cannot drop the loops.
+        if (typeof(T) == typeof(float))
+            s_sink += Vector512.IsHardwareAccelerated
+                ? FmaLoops.Run512(Vector512.Create(0.999999f), Vector512.Create(1e-7f)).ToScalar()
+                : FmaLoops.Run256(Vector256.Create(0.999999f), Vector256.Create(1e-7f)).ToScalar();
+        else
+            s_sink += (float)(Vector512.IsHardwareAccelerated
+                ? FmaLoops.Run512(Vector512.Create(0.999999), Vector512.Create(1e-7)).ToScalar()
+                : FmaLoops.Run256(Vector256.Create(0.999999), Vector256.Create(1e-7)).ToScalar());
+    }
+
+    private static float s_sink;
+
+    private static void Copy(int threads)
+    {
+        var source = GC.AllocateUninitializedArray<float>(CopyElements);
+        var destination = GC.AllocateUninitializedArray<float>(CopyElements);
+        source.AsSpan().Fill(1);
+        destination.AsSpan().Clear();
+        int chunk = CopyElements / threads;
+        var timing = Measure.Median(() => Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            part => source.AsSpan(part * chunk, chunk).CopyTo(destination.AsSpan(part * chunk, chunk))));
+        // Bytes read plus bytes written.
+        double gbPerSecond = 2.0 * CopyElements * sizeof(float) / timing.Seconds / 1e9;
+        ResultWriter.Write("peak", $"copy/{threads}t", timing, ("gb_per_s", gbPerSecond), ("threads", threads));
+    }
+
+    private static void LayerGemm(int width, int batch, double floatPeak)
+    {
+        var random = new Random(width + batch);
+        float[] w = Enumerable.Range(0, width * width).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        float[] x = Enumerable.Range(0, width * batch).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        float[] c = new float[width * batch];
+        // Exactly the call Batched.MatMul makes for a shared weight times a batched input.
+        var timing = Measure.Median(() => Gemm.Multiply<float>(false, false, width, batch, width, w, width, x, batch, c, batch, false));
+        double gflops = 2.0 * width * width * batch / timing.Seconds / 1e9;
+        ResultWriter.Write("peak", $"gemm/w{width}/b{batch}", timing, ("gflops", gflops), ("width", width), ("batch", batch),
+            ("fraction_of_peak", gflops / floatPeak));
+    }
+}

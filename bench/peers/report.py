@@ -1,0 +1,198 @@
+#!/usr/bin/python3
+"""Prints bench/run-peers.sh's table: per case, the median over rounds of each implementation's median time, and
+the ratio NGGen / peer (below 1: NGGen is faster). --json PATH writes the same rows for scripts.
+
+    /usr/bin/python3 bench/peers/report.py out/peers/raw [--json PATH]
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+
+# Fields that identify or time a record; everything else is carried through as a per-implementation extra.
+BASE_FIELDS = {"group", "case", "impl", "seconds", "reps", "op", "width", "batch", "flops"}
+
+
+def load(raw_directory):
+    records = []
+    for path in sorted(glob.glob(os.path.join(raw_directory, "round*_*.jsonl"))):
+        round_number = int(re.match(r"round(\d+)_", os.path.basename(path)).group(1))
+        with open(path) as lines:
+            for number, line in enumerate(lines, 1):
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise SystemExit(f"{path}:{number}: not a JSON line ({error})")
+                record["round"] = round_number
+                records.append(record)
+    if not records:
+        raise SystemExit(f"{raw_directory}: no round*_*.jsonl files; run bench/run-peers.sh first.")
+    return records
+
+
+def summarize(records):
+    """One row per (group, case): NGGen's and the peer's median seconds over rounds, their extras, the ratio."""
+    cases = {}
+    for r in records:
+        key = (r["group"], r["case"])
+        row = cases.setdefault(key, {"group": r["group"], "case": r["case"], "times": {}, "extras": {}})
+        for field in ("op", "width", "batch", "flops"):
+            if field in r:
+                row[field] = r[field]
+        row["times"].setdefault(r["impl"], []).append(r["seconds"])
+        extras = row["extras"].setdefault(r["impl"], {})
+        for field, value in r.items():
+            if field not in BASE_FIELDS and field != "round":
+                extras[field] = value
+    rows = []
+    for row in cases.values():
+        samples = row.pop("times")
+        times = {impl: statistics.median(values) for impl, values in samples.items()}
+        row["rounds"] = max(len(v) for v in samples.values())
+        row["nggen_seconds"] = times.get("nggen")
+        peers = [impl for impl in times if impl != "nggen"]
+        row["peer"] = peers[0] if peers else None
+        row["peer_seconds"] = times[peers[0]] if peers else None
+        row["ratio"] = (row["nggen_seconds"] / row["peer_seconds"]
+                        if row["nggen_seconds"] and row["peer_seconds"] else None)
+        rows.append(row)
+    return rows
+
+
+def fmt_time(seconds):
+    if seconds is None:
+        return "-"
+    if seconds >= 1:
+        return f"{seconds:.3f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.3f} ms"
+    return f"{seconds * 1e6:.1f} µs"
+
+
+def fmt(value, digits=3):
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def table(headers, rows):
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    lines += ["| " + " | ".join(c.rjust(w) for c, w in zip(r, widths)) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def peak_section(rows):
+    peak = [r for r in rows if r["group"] == "peak"]
+    if not peak:
+        return None, ""
+    out = []
+    fma = {}
+    for r in peak:
+        e = r["extras"].get("nggen", {})
+        if "gflops" in e and r["case"].startswith("fma"):
+            fma[r["case"]] = e["gflops"]
+    for r in peak:
+        e = r["extras"].get("nggen", {})
+        value = (f"{e['gflops']:.1f} GFLOP/s" if "gflops" in e else f"{e['gb_per_s']:.1f} GB/s")
+        fraction = f"{100 * e['fraction_of_peak']:.0f}%" if "fraction_of_peak" in e else ""
+        out.append([r["case"], value, fraction, fmt_time(r["nggen_seconds"])])
+    float_peak = max((v for k, v in fma.items() if k.startswith("fma_float")), default=None)
+    text = "## Machine limits (NGGen.PeerBench --group peak)\n\n" + table(["case", "rate", "of FMA peak", "time"], out)
+    return float_peak, text
+
+
+def mlp_section(rows, float_peak):
+    mlp = [r for r in rows if r["group"] == "mlp"]
+    if not mlp:
+        return ""
+    by_size = {}
+    for r in mlp:
+        by_size.setdefault((r["width"], r["batch"]), {})[r["op"]] = r
+    out, overhead = [], []
+    for (width, batch), ops in sorted(by_size.items()):
+        for op in ("forward", "jvp", "vjp", "grad", "ggn", "ggn_fused"):
+            r = ops.get(op)
+            if r is None:
+                continue
+            gflops = r["flops"] / r["nggen_seconds"] / 1e9 if r.get("flops") and r["nggen_seconds"] else None
+            speedup = 1 / r["ratio"] if r["ratio"] else None
+            out.append([str(width), str(batch), op, fmt_time(r["nggen_seconds"]), fmt_time(r["peer_seconds"]),
+                        fmt(r["ratio"]), f"{speedup:.1f}×" if speedup else "-",
+                        "yes" if r["ratio"] is not None and r["ratio"] <= 0.1 else ("-" if r["ratio"] is None else "NO"),
+                        f"{gflops:.1f}" if gflops else "-",
+                        f"{100 * gflops / float_peak:.0f}%" if gflops and float_peak else "-",
+                        fmt(r["extras"].get("torch", {}).get("max_rel_diff"), 2)])
+
+        def t(op):
+            return ops[op]["nggen_seconds"] if op in ops else None
+
+        def ratio(a, b, target):
+            if t(a) is None or t(b) is None:
+                return "-"
+            value = t(a) / t(b)
+            return f"{value:.2f}" + ("" if value <= target else " (over)")
+        overhead.append([str(width), str(batch), ratio("jvp", "forward", 2), ratio("vjp", "forward", 3),
+                         ratio("ggn_fused", "grad", 1.5), ratio("ggn", "grad", 99)])
+    text = ("## MLP derivatives, float32 (NGGen.PeerBench --group mlp; bench/peers/torch_mlp.py)\n\n"
+            + table(["width", "batch", "op", "NGGen", "PyTorch", "NGGen/PyTorch", "speed-up", "≥10×",
+                     "NGGen GFLOP/s", "of FMA peak", "max rel diff"], out)
+            + "\n\n### AD overhead (NGGen alone; targets JVP ≤ 2× forward, VJP ≤ 3× forward, fused GGN ≤ 1.5× gradient)\n\n"
+            + table(["width", "batch", "JVP/forward", "VJP/forward", "fused GGN/grad", "GGN from scratch/grad"], overhead))
+    return text
+
+
+def generic_section(rows, group, title):
+    selected = [r for r in rows if r["group"] == group]
+    if not selected:
+        return ""
+    extra_fields = []
+    for r in selected:
+        for impl, extras in r["extras"].items():
+            for field in extras:
+                if (impl, field) not in extra_fields:
+                    extra_fields.append((impl, field))
+    headers = ["case", "NGGen", r_peer(selected), "NGGen/peer"] + [f"{impl} {field}" for impl, field in extra_fields]
+    out = []
+    for r in selected:
+        out.append([r["case"], fmt_time(r["nggen_seconds"]), fmt_time(r["peer_seconds"]), fmt(r["ratio"])]
+                   + [fmt(r["extras"].get(impl, {}).get(field)) for impl, field in extra_fields])
+    return f"## {title}\n\n" + table(headers, out)
+
+
+def r_peer(rows):
+    peers = {r["peer"] for r in rows if r["peer"]}
+    return "/".join(sorted(peers)) or "peer"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("raw", help="directory of round*_*.jsonl files")
+    parser.add_argument("--json", help="also write the rows as JSON here")
+    args = parser.parse_args()
+    rows = summarize(load(args.raw))
+    rounds = max(r["rounds"] for r in rows)
+    float_peak, peak_text = peak_section(rows)
+    sections = [f"# NGGen against its peers (median of {rounds} round(s); ratio = NGGen time / peer time)", peak_text,
+                mlp_section(rows, float_peak),
+                generic_section(rows, "gncg", "One GN-CG step (float64)"),
+                generic_section(rows, "engd", "One energy-natural-gradient step, 2D Poisson (float64)"),
+                generic_section(rows, "fits", "Levenberg-Marquardt curve fits against Ceres (float64)")]
+    print("\n\n".join(s for s in sections if s))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"rounds": rounds, "fma_float_peak_gflops": float_peak, "rows": rows}, f, indent=1)
+        print(f"\nWrote {args.json}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
