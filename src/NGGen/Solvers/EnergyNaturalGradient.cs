@@ -91,7 +91,7 @@ public static class EnergyNaturalGradient
         var cholesky = new Cholesky(p);
         var qr = new HouseholderQr(Math.Max(m, p), p);
         var eigen = new SymmetricEigen(p);
-        var history = new List<IterationSummary>();
+        var history = new List<IterationSummary>(Math.Min(options.MaxIterations, 100_000));
 
         double cost = problem.Cost(theta, residuals);
         double initialCost = cost;

@@ -170,7 +170,7 @@ public static class GradientDescent
         var scratch = new double[m];
         var gradient = new double[p];
         var lastGood = theta.ToArray();
-        var history = new List<IterationSummary>();
+        var history = new List<IterationSummary>(Math.Min(options.MaxIterations, 100_000));
         double cost = problem.Evaluate(theta, residuals), initialCost = cost;
         for (int iteration = 1; iteration <= options.MaxIterations; iteration++)
         {

@@ -86,7 +86,7 @@ public static class LevenbergMarquardt
         if (theta.Length != p)
             throw new ArgumentException($"θ has {theta.Length} entries; {TModel.Name} has {p} parameters.", nameof(theta));
         var clock = Stopwatch.StartNew();
-        var history = new List<IterationSummary>();
+        var history = new List<IterationSummary>(Math.Min(options.MaxIterations, 100_000));
         var residuals = new double[m];
         var working = new double[m];   // residuals after the robust-loss correction (= residuals for least squares)
         var trialResiduals = new double[m];
@@ -128,9 +128,10 @@ public static class LevenbergMarquardt
                     }
                 for (int j = 0; j < p; j++)
                     diagonal[j] = Math.Sqrt(Math.Clamp(diagonal[j], options.MinDiagonal, options.MaxDiagonal));
-                if (!gradient.All(double.IsFinite))
+                // MaxMagnitude is NaN when any entry is NaN and ∞ when any is infinite; no LINQ in the loop (it allocates).
+                double gradientNorm = Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradient));
+                if (!double.IsFinite(gradientNorm))
                     return Finish(TerminationType.NonFiniteCost, "the Jacobian contains NaN or Inf", iteration - 1);
-                double gradientNorm = gradient.Max(Math.Abs);
                 if (gradientNorm < options.GradientTolerance)
                     return Finish(TerminationType.GradientTolerance, $"‖Jᵀr‖∞ = {gradientNorm:E3} < {options.GradientTolerance:E1}", iteration - 1);
             }
@@ -169,7 +170,7 @@ public static class LevenbergMarquardt
             double ratio = double.IsFinite(trialCost) && predictedDecrease > 0 ? (cost - trialCost) / predictedDecrease : double.NegativeInfinity;
             bool accepted = ratio > options.MinRelativeDecrease;
             double change = accepted ? cost - trialCost : 0;
-            var record = new IterationSummary(iteration, accepted ? trialCost : cost, change, gradient.Max(Math.Abs), stepNorm, 1 / radius, ratio, accepted, 0, clock.Elapsed.TotalSeconds);
+            var record = new IterationSummary(iteration, accepted ? trialCost : cost, change, Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradient)), stepNorm, 1 / radius, ratio, accepted, 0, clock.Elapsed.TotalSeconds);
             history.Add(record);
 
             if (accepted)
