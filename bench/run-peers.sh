@@ -2,6 +2,7 @@
 # NGGen against PyTorch (CPU) and Ceres on the same machine, the same problems and sizes, run alternately.
 #
 #   bench/run-peers.sh [--quick] [--rounds N] [--groups peak,mlp,gncg,engd,fits] [--json PATH] [--data DIR]
+#                      [--nggen BINARY] [--python PYTHON]
 #
 # Installs what is missing (Debian python3-torch, libceres-dev; needs root or sudo), builds NGGen.PeerBench and the
 # Ceres program, then for each round and group runs NGGen and the group's peer one after the other (the order flips
@@ -16,6 +17,8 @@ rounds=3
 groups="peak,mlp,gncg,engd,fits"
 json=""
 data="out/peers"
+nggen_binary=""
+python=/usr/bin/python3
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick="--quick"; rounds=1 ;;
@@ -23,18 +26,24 @@ while [ $# -gt 0 ]; do
         --groups) groups="$2"; shift ;;
         --json) json="$2"; shift ;;
         --data) data="$2"; shift ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        --nggen) nggen_binary="$2"; shift ;;
+        --python) python="$2"; shift ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "run-peers.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
 done
 case "$rounds" in ''|*[!0-9]*|0) echo "run-peers.sh: --rounds needs a positive integer, not '$rounds'" >&2; exit 2 ;; esac
 
-python=/usr/bin/python3
+needs() { [[ ",$groups," == *",$1,"* ]]; }
 missing=()
-"$python" -c "import torch, numpy" 2>/dev/null || missing+=(python3-torch python3-numpy)
-dpkg -s libceres-dev >/dev/null 2>&1 || missing+=(libceres-dev libeigen3-dev)
-command -v g++ >/dev/null || missing+=(g++)
+if needs mlp || needs gncg || needs engd; then
+    "$python" -c "import torch, numpy" 2>/dev/null || missing+=(python3-torch python3-numpy)
+fi
+if needs fits; then
+    dpkg -s libceres-dev >/dev/null 2>&1 || missing+=(libceres-dev libeigen3-dev)
+    command -v g++ >/dev/null || missing+=(g++)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing ${missing[*]} (about 1.5 minutes)..." >&2
     sudo_cmd=""
@@ -43,10 +52,15 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-echo "Building NGGen.PeerBench..." >&2
-dotnet build -c Release -f net10.0 bench/NGGen.PeerBench -v q -nologo >&2
-nggen=(dotnet bench/NGGen.PeerBench/bin/Release/net10.0/NGGen.PeerBench.dll)
-if [[ ",$groups," == *",fits,"* ]]; then
+if [ -n "$nggen_binary" ]; then
+    [ -x "$nggen_binary" ] || { echo "run-peers.sh: --nggen $nggen_binary is not an executable file" >&2; exit 2; }
+    nggen=("$nggen_binary")
+else
+    echo "Building NGGen.PeerBench..." >&2
+    dotnet build -c Release -f net10.0 bench/NGGen.PeerBench -v q -nologo >&2
+    nggen=(dotnet bench/NGGen.PeerBench/bin/Release/net10.0/NGGen.PeerBench.dll)
+fi
+if needs fits; then
     echo "Building the Ceres program..." >&2
     bench/peers/ceres/build.sh "$data/ceres" >&2
 fi
