@@ -9,6 +9,9 @@
 # every round, so drift on a shared machine hits both). Every peer first checks that it computes NGGen's answer on
 # NGGen's data and initial parameters, and exits non-zero otherwise. bench/peers/report.py prints the medians
 # over rounds and the ratios NGGen / peer; --json writes the same table for scripts. Raw JSON lines stay in DIR/raw.
+# --nggen runs a prebuilt NGGen.PeerBench (the NativeAOT build carried to a machine without .NET:
+# dotnet publish bench/NGGen.PeerBench -c Release -f net9.0 -r linux-x64 -o out/peerbench-aot), and --python picks
+# the interpreter with torch (default /usr/bin/python3, Debian's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +31,7 @@ while [ $# -gt 0 ]; do
         --data) data="$2"; shift ;;
         --nggen) nggen_binary="$2"; shift ;;
         --python) python="$2"; shift ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "run-peers.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
