@@ -148,9 +148,12 @@ public static class Gemm
         where T : unmanaged
         => m < GemmMicroKernels.Mr<T>() / 2 || n <= DirectMaxColumns || (long)m * n * k <= DirectMaxWork;
 
-    // Splits C into row blocks (or, for few rows, column blocks) of whole micro-tiles, one per thread. Each block
-    // is an independent product with its own packing; B (or A) is packed once per block, a 1/(rows per block)
-    // overhead. Every element of C sees the same depth blocking as in a serial call, so results are identical.
+    // Splits a large product across KernelThreads. With enough rows (the usual case: a layer's weight times a
+    // batch), the threads work as in BLIS: for each depth block they pack their share of the B panels into one
+    // shared buffer, meet at a barrier, compute their own row blocks of C against the whole packed B, and meet
+    // again before B is overwritten. With few rows, C is split into column blocks computed independently (each
+    // packs the small A itself). Every element of C is computed by one thread with the serial depth blocking, so
+    // results are bitwise equal to a one-thread call.
     private static unsafe void MultiplyBlockedSplit<T>(
         bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -159,51 +162,138 @@ public static class Gemm
         int mr = GemmMicroKernels.Mr<T>();
         int nr = GemmMicroKernels.Nr<T>();
         bool splitRows = m >= threads * 4 * mr;
-        if (threads <= 1 || (long)m * n * k < ParallelMinWork || (!splitRows && n < threads * 4 * nr))
+        if (threads > 1 && (long)m * n * k >= ParallelMinWork && (splitRows || n >= threads * 4 * nr))
         {
-            MultiplyBlocked(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
-            return;
+            var job = new SplitJob<T>
+            {
+                TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c,
+                Ldc = ldc, Accumulate = accumulate,
+            };
+            if (splitRows)
+            {
+                // The caller's scratch holds its own packed A and tile, then the B block all threads share.
+                int kc = EvenBlock(k, KcMax, 1);
+                int nc = EvenBlock(n, PackedBBlockBytes / (KcMax * sizeof(T)), nr);
+                nint ownLength = OwnScratchLength<T>(RowsPerPart(m, threads, mr), kc);
+                job.CallerScratch = GemmScratch<T>.Get(ownLength + GemmScratch<T>.AlignLength((nint)nc * kc));
+                job.SharedPackedB = job.CallerScratch + ownLength;
+                if (KernelThreads.TryRun(&RunRowPart<T>, &job, threads))
+                    return;
+            }
+            else if (KernelThreads.TryRun(&RunColumnPart<T>, &job, threads))
+            {
+                return;
+            }
         }
 
-        var job = new SplitJob<T>
-        {
-            TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
-            Accumulate = accumulate, SplitRows = splitRows, Unit = splitRows ? mr : nr,
-        };
-        KernelThreads.Run(&RunSplitPart<T>, &job, threads);
+        MultiplyBlocked(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
     }
 
-    private static unsafe void RunSplitPart<T>(int part, int parts, void* state)
+    private static int RowsPerPart(int m, int parts, int mr) => EvenBlock(m, (m + parts - 1) / parts, mr);
+
+    // Packed A block plus one scratch tile, for a thread computing `rows` rows at depth blocks of `kc`.
+    private static nint OwnScratchLength<T>(int rows, int kc)
+        where T : unmanaged
+    {
+        int mr = GemmMicroKernels.Mr<T>();
+        int mc = EvenBlock(rows, McPanels * mr, mr);
+        return GemmScratch<T>.AlignLength((nint)mc * kc) + GemmScratch<T>.AlignLength((nint)mr * GemmMicroKernels.Nr<T>());
+    }
+
+    private static unsafe void RunRowPart<T>(int part, int parts, void* state)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var job = (SplitJob<T>*)state;
-        int extent = job->SplitRows ? job->M : job->N;
-        int chunk = EvenBlock(extent, (extent + parts - 1) / parts, job->Unit);
+        int m = job->M, n = job->N, k = job->K;
+        int mr = GemmMicroKernels.Mr<T>();
+        int nr = GemmMicroKernels.Nr<T>();
+        int kc = EvenBlock(k, KcMax, 1);
+        int nc = EvenBlock(n, PackedBBlockBytes / (KcMax * sizeof(T)), nr);
+        int chunk = RowsPerPart(m, parts, mr);
+        int rowStart = Math.Min(part * chunk, m), rowEnd = Math.Min(rowStart + chunk, m);
+        int rows = Math.Max(rowEnd - rowStart, 1);
+        int mc = EvenBlock(rows, McPanels * mr, mr);
+
+        // Sized from this part's own row count: the block height is not monotonic in it (121 rows make one block
+        // of 128, 136 rows two of 72). Part 0 always has `chunk` rows, which is what the caller sized its scratch for.
+        T* own = part == 0 ? job->CallerScratch : GemmScratch<T>.Get(OwnScratchLength<T>(rows, kc));
+        T* packedA = own;
+        T* tile = own + GemmScratch<T>.AlignLength((nint)mc * kc);
+        T* packedB = job->SharedPackedB;
+
+        for (int jc = 0; jc < n; jc += nc)
+        {
+            int ncCur = Math.Min(nc, n - jc);
+            int panels = (ncCur + nr - 1) / nr;
+            int panelsPerPart = (panels + parts - 1) / parts;
+            int firstPanel = Math.Min(part * panelsPerPart, panels), endPanel = Math.Min(firstPanel + panelsPerPart, panels);
+            for (int pc = 0; pc < k; pc += kc)
+            {
+                int kcCur = Math.Min(kc, k - pc);
+                if (firstPanel < endPanel)
+                {
+                    int column = jc + (firstPanel * nr);
+                    int columns = Math.Min(ncCur, endPanel * nr) - (firstPanel * nr);
+                    T* bBlock = job->TransB ? job->B + (column * job->Ldb) + pc : job->B + (pc * job->Ldb) + column;
+                    GemmPacking.PackB(job->TransB, bBlock, job->Ldb, kcCur, columns, packedB + ((nint)firstPanel * nr * kcCur));
+                }
+                Barrier(job, parts);
+
+                bool load = job->Accumulate || pc > 0;
+                for (int ic = rowStart; ic < rowEnd; ic += mc)
+                {
+                    int mcCur = Math.Min(mc, rowEnd - ic);
+                    T* aBlock = job->TransA ? job->A + (pc * job->Lda) + ic : job->A + (ic * job->Lda) + pc;
+                    GemmPacking.PackA(job->TransA, aBlock, job->Lda, mcCur, kcCur, packedA);
+                    MacroKernel(mcCur, ncCur, kcCur, packedA, packedB, job->C + (ic * job->Ldc) + jc, job->Ldc, load, tile);
+                }
+                // Nobody may repack B while another thread still reads it.
+                Barrier(job, parts);
+            }
+        }
+    }
+
+    private static unsafe void RunColumnPart<T>(int part, int parts, void* state)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var job = (SplitJob<T>*)state;
+        int nr = GemmMicroKernels.Nr<T>();
+        int chunk = EvenBlock(job->N, (job->N + parts - 1) / parts, nr);
         int start = part * chunk;
-        int count = Math.Min(chunk, extent - start);
+        int count = Math.Min(chunk, job->N - start);
         if (count <= 0)
             return;
-        if (job->SplitRows)
+        T* b = job->TransB ? job->B + (start * job->Ldb) : job->B + start;
+        MultiplyBlocked(job->TransA, job->TransB, job->M, count, job->K, job->A, job->Lda, b, job->Ldb,
+            job->C + start, job->Ldc, job->Accumulate);
+    }
+
+    // A sense-counting spin barrier: the last thread to arrive resets the count and opens the next generation.
+    // Parts run truly concurrently (KernelThreads.TryRun guarantees a thread per part), so spinning is safe.
+    private static unsafe void Barrier<T>(SplitJob<T>* job, int parts)
+        where T : unmanaged
+    {
+        int generation = Volatile.Read(ref job->BarrierGeneration);
+        if (Interlocked.Increment(ref job->BarrierArrived) == parts)
         {
-            T* a = job->TransA ? job->A + start : job->A + (start * job->Lda);
-            MultiplyBlocked(job->TransA, job->TransB, count, job->N, job->K, a, job->Lda, job->B, job->Ldb,
-                job->C + (start * job->Ldc), job->Ldc, job->Accumulate);
+            job->BarrierArrived = 0;
+            Interlocked.Increment(ref job->BarrierGeneration);
+            return;
         }
-        else
-        {
-            T* b = job->TransB ? job->B + (start * job->Ldb) : job->B + start;
-            MultiplyBlocked(job->TransA, job->TransB, job->M, count, job->K, job->A, job->Lda, b, job->Ldb,
-                job->C + start, job->Ldc, job->Accumulate);
-        }
+        var spin = new SpinWait();
+        while (Volatile.Read(ref job->BarrierGeneration) == generation)
+            spin.SpinOnce(sleep1Threshold: -1);
     }
 
     private unsafe struct SplitJob<T>
         where T : unmanaged
     {
-        public bool TransA, TransB, Accumulate, SplitRows;
-        public int M, N, K, Unit;
+        public bool TransA, TransB, Accumulate;
+        public int M, N, K;
         public T* A, B, C;
         public nint Lda, Ldb, Ldc;
+        public T* CallerScratch, SharedPackedB;
+        public int BarrierArrived, BarrierGeneration;
     }
 
     private static unsafe void MultiplyBlocked<T>(

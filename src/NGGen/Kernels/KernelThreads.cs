@@ -44,19 +44,17 @@ public static unsafe class KernelThreads
     }
 
     /// <summary>
-    /// Runs <paramref name="body"/>(part, parts, state) for every part in 0..parts−1, part 0 on the calling thread,
-    /// and returns when all are done. Runs all parts on the caller when the workers are busy. The first exception
-    /// a part throws is rethrown here after every part has finished.
+    /// Runs <paramref name="body"/>(part, parts, state) for every part in 0..parts−1 at the same time, part 0 on the
+    /// calling thread and each other part on its own worker, and returns true when all are done. Returns false
+    /// without running anything when <paramref name="parts"/> is below 2 or the workers are busy (another caller
+    /// holds them, or this is a call from inside a part); the caller then does the work itself. Because every part
+    /// has its own thread, parts may wait for each other. The first exception a part throws is rethrown here after
+    /// every part has finished (a part that throws must not leave others waiting for it).
     /// </summary>
-    internal static void Run(delegate*<int, int, void*, void> body, void* state, int parts)
+    internal static bool TryRun(delegate*<int, int, void*, void> body, void* state, int parts)
     {
-        parts = Math.Min(parts, s_threadCount);
         if (parts <= 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
-        {
-            for (int part = 0; part < Math.Max(parts, 1); part++)
-                body(part, Math.Max(parts, 1), state);
-            return;
-        }
+            return false;
 
         try
         {
@@ -83,6 +81,7 @@ public static unsafe class KernelThreads
 
             failure ??= s_workerFailure;
             failure?.Throw();
+            return true;
         }
         finally
         {

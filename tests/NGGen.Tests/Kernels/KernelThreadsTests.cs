@@ -15,11 +15,12 @@ public sealed class KernelThreadsCollection;
 public sealed unsafe class KernelThreadsTests
 {
     // Large enough to take the split path (≥ 2^21 multiply-adds), with rows to split (first) or only columns (second),
-    // and edges that do not fill whole micro-tiles.
+    // and edges that do not fill whole micro-tiles; 257 rows split into parts whose A blocks are taller than the
+    // first part's (a scratch-sizing bug once overran there), with two depth blocks.
     public static TheoryData<int, int, int, bool, bool, bool> SplitCases()
     {
         var data = new TheoryData<int, int, int, bool, bool, bool>();
-        foreach ((int m, int n, int k) in new[] { (301, 203, 97), (20, 3001, 70), (130, 129, 260) })
+        foreach ((int m, int n, int k) in new[] { (301, 203, 97), (20, 3001, 70), (130, 129, 260), (257, 129, 300) })
             for (int flags = 0; flags < 8; flags++)
                 data.Add(m, n, k, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0);
         return data;
@@ -89,7 +90,7 @@ public sealed unsafe class KernelThreadsTests
     }
 
     [Fact]
-    public void Run_RethrowsAWorkerException_AfterEveryPartFinished()
+    public void TryRun_RethrowsAWorkerException_AfterEveryPartFinished()
     {
         int previous = KernelThreads.ThreadCount;
         KernelThreads.ThreadCount = 3;
@@ -114,7 +115,15 @@ public sealed unsafe class KernelThreadsTests
     private static void RunCounting(delegate*<int, int, void*, void> body, ref int counter)
     {
         fixed (int* state = &counter)
-            KernelThreads.Run(body, state, 3);
+            Assert.True(KernelThreads.TryRun(body, state, 3));
+    }
+
+    [Fact]
+    public void TryRun_WithOnePart_RunsNothing()
+    {
+        int count = 0;
+        Assert.False(KernelThreads.TryRun(&CountPart, &count, 1));
+        Assert.Equal(0, count);
     }
 
     [Fact]
