@@ -11,6 +11,7 @@ if (options is null)
 var groups = new Dictionary<string, Action<PeerOptions>>
 {
     ["mlp"] = MlpGroup.Run,
+    ["fits"] = CurveFitGroup.Run,
 };
 
 foreach (string group in options.Groups)
