@@ -12,6 +12,7 @@ var groups = new Dictionary<string, Action<PeerOptions>>
 {
     ["peak"] = PeakGroup.Run,
     ["mlp"] = MlpGroup.Run,
+    ["fits"] = CurveFitGroup.Run,
 };
 
 foreach (string group in options.Groups)

@@ -300,6 +300,27 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
         }
     }
 
+    /// <summary>The dense Jacobian in column-major order (column j, ∂r/∂θⱼ, at j·m, length m), what QR-based solvers
+    /// factor: one forward pass (Linearize) and p linearized JVPs, each written straight into its column. Leaves the
+    /// linearization at θ (the curvature of the last <see cref="Evaluate"/> is untouched). Allocates nothing.</summary>
+    public void JacobianColumns(ReadOnlySpan<double> theta, Span<double> columns)
+    {
+        int m = ResidualCount, p = ParameterCount;
+        if (columns.Length < m * p)
+            throw new ArgumentException($"The column-major Jacobian needs {m} × {p} = {m * p} entries, got {columns.Length}.", nameof(columns));
+        for (int b = 0; b < _blocks.Length; b++)
+        {
+            var block = _blocks[b];
+            TModel.Linearize(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], _column.AsSpan(_offsets[b], _offsets[b + 1] - _offsets[b]), _workspace);
+        }
+        for (int j = 0; j < p; j++)
+        {
+            _unit[j] = 1;
+            LinearizedJvp(theta, _unit, columns.Slice(j * m, m));
+            _unit[j] = 0;
+        }
+    }
+
     private static void CheckClassificationTargets(ResidualBlock block, int b, FunctionInfo info)
     {
         if (block.Loss is not null)
