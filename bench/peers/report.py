@@ -151,21 +151,26 @@ def mlp_section(rows, float_peak):
     return text
 
 
+# Extra columns per group: (implementation, field, header). Other fields stay in the JSON output only.
+COLUMNS = {
+    "gncg": [("nggen", "bytes_per_call", "NGGen bytes/step"), ("torch", "max_rel_diff", "max rel diff")],
+    "engd": [("nggen", "bytes_per_call", "NGGen bytes/step"), ("torch", "max_rel_diff", "max rel diff")],
+    "fits": [("nggen", "digits", "NGGen digits"), ("ceres", "digits", "Ceres digits"),
+             ("nggen", "iterations", "NGGen its"), ("ceres", "iterations", "Ceres its"),
+             ("ceres", "both_fail", "both fail"), ("ceres", "max_relative_difference_to_nggen", "max rel diff")],
+}
+
+
 def generic_section(rows, group, title):
     selected = [r for r in rows if r["group"] == group]
     if not selected:
         return ""
-    extra_fields = []
-    for r in selected:
-        for impl, extras in r["extras"].items():
-            for field in extras:
-                if (impl, field) not in extra_fields:
-                    extra_fields.append((impl, field))
-    headers = ["case", "NGGen", r_peer(selected), "NGGen/peer"] + [f"{impl} {field}" for impl, field in extra_fields]
+    columns = COLUMNS.get(group, [])
+    headers = ["case", "NGGen", r_peer(selected), "NGGen/peer"] + [header for _, _, header in columns]
     out = []
     for r in selected:
         out.append([r["case"], fmt_time(r["nggen_seconds"]), fmt_time(r["peer_seconds"]), fmt(r["ratio"])]
-                   + [fmt(r["extras"].get(impl, {}).get(field)) for impl, field in extra_fields])
+                   + [fmt(r["extras"].get(impl, {}).get(field)) for impl, field, _ in columns])
     return f"## {title}\n\n" + table(headers, out)
 
 
