@@ -123,7 +123,7 @@ public sealed partial class ModelGenerator
 
         private static void EmitDispatch(IndentedTextWriter w, List<EmittedFunction> functions)
         {
-            w.WriteLine("/// <summary>Workspace entries for one call (sizes fixed at build time, linear in the batch).</summary>");
+            w.WriteLine("/// <summary>Workspace entries for one call (sizes fixed at build time; fused-loop chunks grow with the batch up to 512).</summary>");
             w.WriteLine("public static int WorkspaceLength(int function, global::NGGen.EvaluationKind kind, int batch) => (function, kind) switch");
             w.WriteLine("{");
             for (int i = 0; i < functions.Count; i++)
@@ -199,6 +199,10 @@ public sealed partial class ModelGenerator
 
         private static string Size((int PerSample, int Fixed) size) => $"{Literals.Int(size.PerSample)} * batch + {Literals.Int(size.Fixed)}";
 
+        private static string Size(WorkspaceSize size) => size.Temps == 0
+            ? Size((size.PerSample, size.Fixed))
+            : $"{Literals.Int(size.PerSample)} * batch + {(size.Fixed == 0 ? "" : Literals.Int(size.Fixed) + " + ")}{Literals.Int(size.Temps)} * {size.ChunkExpression}";
+
         private static void EmitProgramMethod(IndentedTextWriter w, string kind, string function, Emitted emitted, List<string> statics, string linearization = "")
         {
             // Hot kernels: compile fully optimised at once rather than waiting on tiered compilation,
@@ -260,7 +264,17 @@ public sealed partial class ModelGenerator
 }
 
 /// <summary>One emitted method body with its static data and workspace size.</summary>
-internal sealed record Emitted(string Body, List<string> StaticData, (int PerSample, int Fixed) Workspace)
+/// <summary>
+/// Workspace of one emitted method: <see cref="PerSample"/>·batch + <see cref="Fixed"/> entries of values, then
+/// <see cref="Temps"/> chunks of min(Chunk, <see cref="ChunkFactor"/>·batch) entries for the fused loops' temporaries.
+/// </summary>
+internal readonly record struct WorkspaceSize(int PerSample, int Fixed, int Temps, int ChunkFactor)
+{
+    /// <summary>The chunk length as a C# expression in <c>batch</c>.</summary>
+    public string ChunkExpression => $"global::System.Math.Min({Literals.Int(Emit.StoragePlan.Chunk)}, {Literals.Int(ChunkFactor)} * batch)";
+}
+
+internal sealed record Emitted(string Body, List<string> StaticData, WorkspaceSize Workspace)
 {
     public static Emitted From(Ir.IrProgram program, string prefix, int linearizationRows = 0)
     {

@@ -31,7 +31,7 @@ internal sealed class ProgramEmitter
     }
 
     /// <summary>Workspace entries: a·batch + b.</summary>
-    public (int PerSample, int Fixed) WorkspaceSize => (_plan.BatchedRows, _plan.UnbatchedLength + _plan.ScratchLength);
+    public WorkspaceSize WorkspaceSize => new(_plan.BatchedRows, _plan.UnbatchedLength, _plan.MaxGroupTemps, _plan.ChunkFactor);
 
     public void EmitBody()
     {
@@ -62,7 +62,11 @@ internal sealed class ProgramEmitter
 
     private void DeclareLocals()
     {
-        _w.WriteLine($"global::System.Span<T> scratch = workspace.Slice({Literals.Int(_plan.BatchedRows)} * batch + {Literals.Int(_plan.UnbatchedLength)}, {Literals.Int(_plan.ScratchLength)});");
+        if (_plan.MaxGroupTemps > 0)
+        {
+            _w.WriteLine($"int chunk = {WorkspaceSize.ChunkExpression};");
+            _w.WriteLine($"global::System.Span<T> scratch = workspace.Slice({Literals.Int(_plan.BatchedRows)} * batch + {Literals.Int(_plan.UnbatchedLength)}, {Literals.Int(_plan.MaxGroupTemps)} * chunk);");
+        }
         var views = new List<int>();
         for (int id = 0; id < _program.Count; id++)
         {
@@ -298,16 +302,16 @@ internal sealed class ProgramEmitter
         {
             _w.WriteLine($"for (int e = 0; e < {Literals.Int(size)}; e++)");
             _w.OpenBrace();
-            _w.WriteLine($"for (int n0 = 0; n0 < batch; n0 += {StoragePlan.Chunk})");
+            _w.WriteLine("for (int n0 = 0; n0 < batch; n0 += chunk)");
         }
         else
         {
-            _w.WriteLine($"for (int n0 = 0; n0 < {Literals.Int(size)} * batch; n0 += {StoragePlan.Chunk})");
+            _w.WriteLine($"for (int n0 = 0; n0 < {Literals.Int(size)} * batch; n0 += chunk)");
         }
         _w.OpenBrace();
         _w.WriteLine(perFeature
-            ? $"int len = global::System.Math.Min({StoragePlan.Chunk}, batch - n0);"
-            : $"int len = global::System.Math.Min({StoragePlan.Chunk}, {Literals.Int(size)} * batch - n0);");
+            ? "int len = global::System.Math.Min(chunk, batch - n0);"
+            : $"int len = global::System.Math.Min(chunk, {Literals.Int(size)} * batch - n0);");
         string rowStart = perFeature ? "e * batch + n0" : "n0";
 
         string Operand(int input)
@@ -323,7 +327,7 @@ internal sealed class ProgramEmitter
         bool IsScalar(int input) => !memberSet.Contains(input) && !_program[input].Batched;
 
         for (int k = 0; k < members.Count; k++)
-            _w.WriteLine($"global::System.Span<T> t{k} = scratch.Slice({k * StoragePlan.Chunk}, len);");
+            _w.WriteLine(k == 0 ? "global::System.Span<T> t0 = scratch.Slice(0, len);" : $"global::System.Span<T> t{k} = scratch.Slice({Literals.Int(k)} * chunk, len);");
         string destination = $"{V(root)}.Slice({rowStart}, len)";
         foreach (int m in members)
         {

@@ -51,9 +51,13 @@ internal sealed class StoragePlan
             Storage[id] = Assign(id);
         AllocateWorkspace();
 
-        // Scratch for fused loops: one chunk per member of the largest group.
+        // Scratch for fused loops: one chunk per member of the largest group. A loop walks at most
+        // size·batch values of its root, so a chunk never needs more than min(Chunk, ChunkFactor·batch).
         foreach (int root in Enumerable.Range(0, count).Where(IsGroupRoot))
+        {
             MaxGroupTemps = Math.Max(MaxGroupTemps, GroupMembers(root).Count);
+            ChunkFactor = Math.Max(ChunkFactor, program[root].Shape.Size);
+        }
     }
 
     public Storage[] Storage { get; }
@@ -70,7 +74,9 @@ internal sealed class StoragePlan
 
     public int MaxGroupTemps { get; private set; }
 
-    public int ScratchLength => MaxGroupTemps * Chunk;
+    /// <summary>The largest root size of a fused group: chunks hold min(<see cref="Chunk"/>, ChunkFactor·batch) values,
+    /// so tiny batches (curve fits) get a tiny workspace instead of <see cref="Chunk"/> values per temporary.</summary>
+    public int ChunkFactor { get; private set; }
 
     private Storage Assign(int id)
     {
