@@ -11,6 +11,8 @@ if (options is null)
 var groups = new Dictionary<string, Action<PeerOptions>>
 {
     ["mlp"] = MlpGroup.Run,
+    ["gncg"] = GaussNewtonStepGroup.Run,
+    ["engd"] = PoissonEngdGroup.Run,
 };
 
 foreach (string group in options.Groups)

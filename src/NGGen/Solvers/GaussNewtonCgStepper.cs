@@ -38,8 +38,8 @@ public sealed class GaussNewtonCgStepper<TModel> where TModel : IModel<TModel>
     private readonly double[] _objective;
     // True when the problem's linearization and _outputGradient belong to the current θ.
     private bool _evaluated;
-    // True when _step is exactly zero, so the first CG product A·δ₀ = 0 need not be computed.
-    private bool _stepIsZero = true;
+    // True when the next CG starts from δ = 0 (then its first product A·δ₀ = 0 is not computed).
+    private bool _coldStart = true;
 
     public GaussNewtonCgStepper(TrainingProblem<TModel> problem, GaussNewtonCgOptions? options = null)
     {
@@ -67,7 +67,7 @@ public sealed class GaussNewtonCgStepper<TModel> where TModel : IModel<TModel>
     /// <summary>The cost at θ as of the last evaluation (NaN before the first).</summary>
     public double Cost { get; private set; } = double.NaN;
 
-    /// <summary>The last CG step δ (the warm start of the next iteration, before decay).</summary>
+    /// <summary>The last iteration's CG step δ, accepted or not (an accepted one warm-starts the next CG).</summary>
     public ReadOnlySpan<double> Step => _step;
 
     /// <summary>∇L at θ as of the last iteration.</summary>
@@ -85,7 +85,7 @@ public sealed class GaussNewtonCgStepper<TModel> where TModel : IModel<TModel>
     {
         _evaluated = false;
         Array.Clear(_step);
-        _stepIsZero = true;
+        _coldStart = true;
         Damping = _options.InitialDamping;
     }
 
@@ -140,8 +140,8 @@ public sealed class GaussNewtonCgStepper<TModel> where TModel : IModel<TModel>
         }
         else
         {
-            Array.Clear(_step);   // no warm start from a rejected step
-            _stepIsZero = true;
+            // No warm start from a rejected step; it stays readable in Step until the next CG clears it.
+            _coldStart = true;
         }
         return new GaussNewtonCgOutcome(cost, gradientNorm, true, cgIterations, stepNorm, trialCost, ratio, accepted);
     }
@@ -152,13 +152,11 @@ public sealed class GaussNewtonCgStepper<TModel> where TModel : IModel<TModel>
         var step = _step.AsSpan();
         double damping = Damping;
         if (_options.WarmStartDecay == 0)
-        {
-            step.Clear();
-            _stepIsZero = true;
-        }
-        if (_stepIsZero)
+            _coldStart = true;
+        if (_coldStart)
         {
             // A·0 = 0: the CG residual starts at g, and q(0) = 0.
+            step.Clear();
             _gradient.CopyTo(_residual, 0);
             _objective[0] = 0;
         }
@@ -186,7 +184,7 @@ public sealed class GaussNewtonCgStepper<TModel> where TModel : IModel<TModel>
             TensorPrimitives.Subtract<double>(_direction, _residual, _direction);
             rr = rrNext;
             cgIterations = i;
-            _stepIsZero = false;
+            _coldStart = false;
             // q(δ) = ½δᵀAδ + gᵀδ = ½(residual + g)ᵀδ, since the CG residual is Aδ + g.
             _objective[i] = 0.5 * (TensorPrimitives.Dot<double>(_residual, step) + TensorPrimitives.Dot<double>(_gradient, step));
             int k = Math.Max(10, i / 10);
