@@ -144,7 +144,8 @@ public static class MlpGroup
         return values;
     }
 
-    private static void WriteLayout<TModel>(string path) where TModel : IModel<TModel>
+    /// <summary>The parameter layout (name, shape, offset into θ) as JSON, so a peer can slice θ like NGGen.</summary>
+    internal static void WriteLayout<TModel>(string path) where TModel : IModel<TModel>
     {
         var entries = TModel.Parameters.Select(q =>
             string.Create(CultureInfo.InvariantCulture, $"{{\"name\":\"{q.Name}\",\"shape\":[{string.Join(",", q.Shape)}],\"offset\":{q.Offset}}}"));

@@ -12,6 +12,8 @@ var groups = new Dictionary<string, Action<PeerOptions>>
 {
     ["peak"] = PeakGroup.Run,
     ["mlp"] = MlpGroup.Run,
+    ["gncg"] = GaussNewtonStepGroup.Run,
+    ["engd"] = PoissonEngdGroup.Run,
     ["fits"] = CurveFitGroup.Run,
 };
 

@@ -2,10 +2,24 @@ using System.Runtime.Intrinsics;
 
 namespace NGGen.LinearAlgebra;
 
+/// <summary>How <see cref="SymmetricEigen"/> decomposes.</summary>
+public enum SymmetricEigenMethod
+{
+    /// <summary>Cyclic Jacobi rotations: several O(n³) sweeps, every eigenvalue to high relative accuracy for the
+    /// matrix exactly as given.</summary>
+    Jacobi,
+    /// <summary>Householder tridiagonalisation and implicit QL (EISPACK tred2/tql2): one O(n³) reduction and about
+    /// 3n³ rotation flops, 5–10× faster than Jacobi at n ≈ 100–500. Eigenvalues are accurate to ε‖A‖ (absolute),
+    /// which is the accuracy a Gramian JᵀJ formed in floating point carries anyway.</summary>
+    TridiagonalQl,
+}
+
 /// <summary>
-/// Eigendecomposition of a dense symmetric matrix by cyclic Jacobi rotations: O(n³) per sweep, but
-/// accurate to working precision in every eigenvalue, which is what pseudo-inverses of ill-conditioned
-/// Gramians (natural and energy natural gradients) need. Each rotation updates rows p and q with SIMD
+/// Eigendecomposition of a dense symmetric matrix, by cyclic Jacobi rotations (the default) or by Householder
+/// tridiagonalisation and implicit QL (<see cref="SymmetricEigenMethod.TridiagonalQl"/>). Jacobi is O(n³) per sweep, but
+/// accurate to working precision in every eigenvalue, which pseudo-inverses of ill-conditioned matrices given
+/// exactly need; when the matrix is itself a rounded Gramian, QL's ε‖A‖ accuracy is as good and much cheaper.
+/// Each Jacobi rotation updates rows p and q with SIMD
 /// and mirrors them into columns p and q (the matrix is kept symmetric), and the eigenvectors are stored
 /// as rows, so no update walks a column. Rotations whose off-diagonal entry is below rounding relative to
 /// both diagonal entries are skipped (the entry is set to zero), the test that keeps small eigenvalues
@@ -19,14 +33,21 @@ public sealed class SymmetricEigen
     private readonly double[] _values;
     private readonly double[] _work;
 
+    private readonly double[] _offDiagonal;
+
     /// <summary>Workspace for matrices up to <paramref name="maxSize"/>×<paramref name="maxSize"/>.</summary>
-    public SymmetricEigen(int maxSize)
+    public SymmetricEigen(int maxSize, SymmetricEigenMethod method = SymmetricEigenMethod.Jacobi)
     {
         _a = new double[maxSize * maxSize];
         _w = new double[maxSize * maxSize];
         _values = new double[maxSize];
         _work = new double[maxSize];
+        _offDiagonal = new double[maxSize];
+        Method = method;
     }
+
+    /// <summary>The algorithm <see cref="Decompose"/> uses.</summary>
+    public SymmetricEigenMethod Method { get; }
 
     /// <summary>Size of the last decomposition.</summary>
     public int Size { get; private set; }
@@ -52,6 +73,12 @@ public sealed class SymmetricEigen
                 _a[i * n + j] = mean;
                 _a[j * n + i] = mean;
             }
+        if (Method == SymmetricEigenMethod.TridiagonalQl)
+        {
+            Tridiagonalize(n);
+            ImplicitQl(n);
+            return;
+        }
         _w.AsSpan(0, n * n).Clear();
         for (int i = 0; i < n; i++)
             _w[i * n + i] = 1;
@@ -109,6 +136,194 @@ public sealed class SymmetricEigen
         rowP[q] = 0;
         rowQ[p] = 0;
         RotateRows(_w.AsSpan(p * n, n), _w.AsSpan(q * n, n), c, s);
+    }
+
+    // Householder reduction of the symmetric _a to tridiagonal form (EISPACK tred2, as in JAMA): diagonal in _values,
+    // subdiagonal in _offDiagonal[1..n), the accumulated orthogonal transformation Q left in _a (row-major, Q[i][j] at
+    // i·n + j) and then copied transposed into _w, so that QL's rotations of Q's columns update contiguous rows of _w.
+    private void Tridiagonalize(int n)
+    {
+        var v = _a;
+        var d = _values;
+        var e = _offDiagonal;
+        for (int j = 0; j < n; j++)
+            d[j] = v[(n - 1) * n + j];
+        for (int i = n - 1; i > 0; i--)
+        {
+            double scale = 0, h = 0;
+            for (int k = 0; k < i; k++)
+                scale += Math.Abs(d[k]);
+            if (scale == 0)
+            {
+                e[i] = d[i - 1];
+                for (int j = 0; j < i; j++)
+                {
+                    d[j] = v[(i - 1) * n + j];
+                    v[i * n + j] = 0;
+                    v[j * n + i] = 0;
+                }
+            }
+            else
+            {
+                // Householder vector, scaled against under- and overflow.
+                for (int k = 0; k < i; k++)
+                {
+                    d[k] /= scale;
+                    h += d[k] * d[k];
+                }
+                double f = d[i - 1];
+                double g = Math.Sqrt(h);
+                if (f > 0)
+                    g = -g;
+                e[i] = scale * g;
+                h -= f * g;
+                d[i - 1] = f - g;
+                for (int j = 0; j < i; j++)
+                    e[j] = 0;
+                // Similarity transformation of the remaining columns.
+                for (int j = 0; j < i; j++)
+                {
+                    f = d[j];
+                    v[j * n + i] = f;
+                    g = e[j] + v[j * n + j] * f;
+                    for (int k = j + 1; k <= i - 1; k++)
+                    {
+                        g += v[k * n + j] * d[k];
+                        e[k] += v[k * n + j] * f;
+                    }
+                    e[j] = g;
+                }
+                f = 0;
+                for (int j = 0; j < i; j++)
+                {
+                    e[j] /= h;
+                    f += e[j] * d[j];
+                }
+                double hh = f / (h + h);
+                for (int j = 0; j < i; j++)
+                    e[j] -= hh * d[j];
+                for (int j = 0; j < i; j++)
+                {
+                    f = d[j];
+                    g = e[j];
+                    for (int k = j; k <= i - 1; k++)
+                        v[k * n + j] -= f * e[k] + g * d[k];
+                    d[j] = v[(i - 1) * n + j];
+                    v[i * n + j] = 0;
+                }
+            }
+            d[i] = h;
+        }
+        // Accumulate the transformations.
+        for (int i = 0; i < n - 1; i++)
+        {
+            v[(n - 1) * n + i] = v[i * n + i];
+            v[i * n + i] = 1;
+            double h = d[i + 1];
+            if (h != 0)
+            {
+                for (int k = 0; k <= i; k++)
+                    d[k] = v[k * n + i + 1] / h;
+                for (int j = 0; j <= i; j++)
+                {
+                    double g = 0;
+                    for (int k = 0; k <= i; k++)
+                        g += v[k * n + i + 1] * v[k * n + j];
+                    for (int k = 0; k <= i; k++)
+                        v[k * n + j] -= g * d[k];
+                }
+            }
+            for (int k = 0; k <= i; k++)
+                v[k * n + i + 1] = 0;
+        }
+        for (int j = 0; j < n; j++)
+        {
+            d[j] = v[(n - 1) * n + j];
+            v[(n - 1) * n + j] = 0;
+        }
+        v[(n - 1) * n + n - 1] = 1;
+        e[0] = 0;
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < n; k++)
+                _w[k * n + i] = v[i * n + k];
+    }
+
+    // Implicit QL with Wilkinson-type shifts on the tridiagonal (_values, _offDiagonal) (EISPACK tql2, as in JAMA);
+    // each rotation of eigenvector columns i, i+1 is a SIMD update of rows i, i+1 of _w.
+    private void ImplicitQl(int n)
+    {
+        var d = _values;
+        var e = _offDiagonal;
+        for (int i = 1; i < n; i++)
+            e[i - 1] = e[i];
+        e[n - 1] = 0;
+        double f = 0, tst1 = 0;
+        const double eps = 2.220446049250313e-16;
+        for (int l = 0; l < n; l++)
+        {
+            tst1 = Math.Max(tst1, Math.Abs(d[l]) + Math.Abs(e[l]));
+            int m = l;
+            while (m < n && Math.Abs(e[m]) > eps * tst1)
+                m++;
+            if (m > l)
+            {
+                int iterations = 0;
+                do
+                {
+                    if (++iterations > 60)
+                        throw new InvalidOperationException($"SymmetricEigen: QL did not converge for eigenvalue {l} of a {n}×{n} matrix (NaN or Inf in the input?).");
+                    double g = d[l];
+                    double p = (d[l + 1] - g) / (2 * e[l]);
+                    double r = Hypot(p, 1);
+                    if (p < 0)
+                        r = -r;
+                    d[l] = e[l] / (p + r);
+                    d[l + 1] = e[l] * (p + r);
+                    double dl1 = d[l + 1];
+                    double h = g - d[l];
+                    for (int i = l + 2; i < n; i++)
+                        d[i] -= h;
+                    f += h;
+                    p = d[m];
+                    double c = 1, c2 = 1, c3 = 1, s = 0, s2 = 0;
+                    double el1 = e[l + 1];
+                    for (int i = m - 1; i >= l; i--)
+                    {
+                        c3 = c2;
+                        c2 = c;
+                        s2 = s;
+                        g = c * e[i];
+                        h = c * p;
+                        r = Hypot(p, e[i]);
+                        e[i + 1] = s * r;
+                        s = e[i] / r;
+                        c = p / r;
+                        p = c * d[i] - s * g;
+                        d[i + 1] = h + s * (c * g + s * d[i]);
+                        // (vᵢ, vᵢ₊₁) ← (c vᵢ − s vᵢ₊₁, s vᵢ + c vᵢ₊₁)
+                        RotateRows(_w.AsSpan(i * n, n), _w.AsSpan((i + 1) * n, n), c, s);
+                    }
+                    p = -s * s2 * c3 * el1 * e[l] / dl1;
+                    e[l] = s * p;
+                    d[l] = c * p;
+                }
+                while (Math.Abs(e[l]) > eps * tst1);
+            }
+            d[l] += f;
+            e[l] = 0;
+        }
+    }
+
+    // √(a² + b²) without overflow or destructive underflow.
+    private static double Hypot(double a, double b)
+    {
+        double x = Math.Abs(a), y = Math.Abs(b);
+        if (x < y)
+            (x, y) = (y, x);
+        if (x == 0)
+            return 0;
+        double t = y / x;
+        return x * Math.Sqrt(1 + t * t);
     }
 
     // (x, y) ← (c x − s y, s x + c y), elementwise.

@@ -1,0 +1,208 @@
+using System.Numerics.Tensors;
+
+namespace NGGen.Solvers;
+
+/// <summary>What one outer iteration of <see cref="GaussNewtonCgStepper{TModel}"/> did.</summary>
+/// <param name="CostBefore">The cost at θ before the iteration.</param>
+/// <param name="GradientMaxNorm">‖∇L‖∞ at θ before the iteration.</param>
+/// <param name="Stepped">False when the iteration stopped at the gradient (non-finite, or below
+/// <see cref="GaussNewtonCgOptions.GradientTolerance"/>) without computing a step.</param>
+/// <param name="CgIterations">CG iterations run.</param>
+/// <param name="StepNorm">‖δ‖ of the CG step.</param>
+/// <param name="TrialCost">The cost at θ + δ.</param>
+/// <param name="Ratio">Actual over predicted reduction ρ (−∞ when the prediction was not a decrease or the trial cost not finite).</param>
+/// <param name="Accepted">True when θ + δ reduced the cost and θ was moved there.</param>
+public readonly record struct GaussNewtonCgOutcome(
+    double CostBefore, double GradientMaxNorm, bool Stepped, int CgIterations, double StepNorm, double TrialCost, double Ratio, bool Accepted);
+
+/// <summary>
+/// Hessian-free Gauss-Newton one outer iteration at a time, with every buffer allocated by the constructor:
+/// <see cref="GaussNewtonCg.Solve"/> drives it, and callers that own the loop (or time one iteration) use it
+/// directly. An iteration evaluates and linearizes the model at θ (unless the last iteration left it there),
+/// forms ∇L = Jᵀg, runs CG on (G + λI)δ = −∇L, prices the step with the undamped model, evaluates θ + δ,
+/// updates λ from the reduction ratio and moves θ when the cost fell. Iterations allocate nothing.
+/// </summary>
+public sealed class GaussNewtonCgStepper<TModel> where TModel : IModel<TModel>
+{
+    private readonly TrainingProblem<TModel> _problem;
+    private readonly GaussNewtonCgOptions _options;
+    private readonly double[] _outputGradient;
+    private readonly double[] _trialOutputs;
+    private readonly double[] _scratch;
+    private readonly double[] _gradient;
+    private readonly double[] _step;
+    private readonly double[] _trial;
+    private readonly double[] _residual;
+    private readonly double[] _direction;
+    private readonly double[] _product;
+    private readonly double[] _objective;
+    // True when the problem's linearization and _outputGradient belong to the current θ.
+    private bool _evaluated;
+    // True when the next CG starts from δ = 0 (then its first product A·δ₀ = 0 is not computed).
+    private bool _coldStart = true;
+
+    public GaussNewtonCgStepper(TrainingProblem<TModel> problem, GaussNewtonCgOptions? options = null)
+    {
+        _problem = problem;
+        _options = options ?? new GaussNewtonCgOptions();
+        if (_options.MaxCgIterations < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxCgIterations, "MaxCgIterations must be at least 1.");
+        int p = problem.ParameterCount, m = problem.ResidualCount;
+        _outputGradient = new double[m];
+        _trialOutputs = new double[m];
+        _scratch = new double[m];
+        _gradient = new double[p];
+        _step = new double[p];
+        _trial = new double[p];
+        _residual = new double[p];
+        _direction = new double[p];
+        _product = new double[p];
+        _objective = new double[_options.MaxCgIterations + 1];
+        Damping = _options.InitialDamping;
+    }
+
+    /// <summary>The damping λ the next iteration uses (starts at <see cref="GaussNewtonCgOptions.InitialDamping"/>).</summary>
+    public double Damping { get; set; }
+
+    /// <summary>The cost at θ as of the last evaluation (NaN before the first).</summary>
+    public double Cost { get; private set; } = double.NaN;
+
+    /// <summary>The last iteration's CG step δ, accepted or not (an accepted one warm-starts the next CG).</summary>
+    public ReadOnlySpan<double> Step => _step;
+
+    /// <summary>∇L at θ as of the last iteration.</summary>
+    public ReadOnlySpan<double> Gradient => _gradient;
+
+    /// <summary>Gauss-Newton products computed so far.</summary>
+    public int Products { get; private set; }
+
+    /// <summary>Model evaluations (linearizations and trial costs) so far.</summary>
+    public int Evaluations { get; private set; }
+
+    /// <summary>Starts afresh at a new θ: the next iteration evaluates there, CG starts from δ = 0 and
+    /// λ returns to <see cref="GaussNewtonCgOptions.InitialDamping"/>.</summary>
+    public void Reset()
+    {
+        _evaluated = false;
+        Array.Clear(_step);
+        _coldStart = true;
+        Damping = _options.InitialDamping;
+    }
+
+    /// <summary>Evaluates and linearizes at θ now and returns the cost (the next iteration reuses it; θ must not change in between).</summary>
+    public double Evaluate(ReadOnlySpan<double> theta)
+    {
+        Cost = _problem.Evaluate(theta, _outputGradient);
+        Evaluations++;
+        _evaluated = true;
+        return Cost;
+    }
+
+    /// <summary>One outer iteration from <paramref name="theta"/>, which moves to θ + δ when the cost falls.</summary>
+    public GaussNewtonCgOutcome Iterate(Span<double> theta)
+    {
+        if (theta.Length != _problem.ParameterCount)
+            throw new ArgumentException($"θ has {theta.Length} entries; {TModel.Name} has {_problem.ParameterCount} parameters.", nameof(theta));
+        if (!_evaluated)
+            Evaluate(theta);
+        double cost = Cost;
+        if (!double.IsFinite(cost))
+            return new GaussNewtonCgOutcome(cost, double.NaN, false, 0, 0, double.NaN, double.NaN, false);
+
+        Array.Clear(_gradient);
+        _problem.LinearizedVjp(theta, _outputGradient, _gradient, _scratch);
+        // MaxMagnitude returns the signed entry of largest magnitude, hence the Abs.
+        double gradientNorm = Math.Abs(TensorPrimitives.MaxMagnitude<double>(_gradient));
+        if (!double.IsFinite(gradientNorm) || gradientNorm < _options.GradientTolerance)
+            return new GaussNewtonCgOutcome(cost, gradientNorm, false, 0, 0, double.NaN, double.NaN, false);
+
+        int cgIterations = SolveDamped(theta);
+
+        // Predicted reduction of the undamped model: gᵀδ + ½δᵀGδ.
+        GaussNewtonProduct(theta, _step, _product);
+        double predicted = TensorPrimitives.Dot<double>(_gradient, _step) + 0.5 * TensorPrimitives.Dot<double>(_step, _product);
+        TensorPrimitives.Add<double>(theta, _step, _trial);
+        double trialCost = _problem.CostAt(_trial, _trialOutputs);
+        Evaluations++;
+        double ratio = predicted < 0 && double.IsFinite(trialCost) ? (trialCost - cost) / predicted : double.NegativeInfinity;
+        if (ratio < 0.25)
+            Damping *= 1.5;
+        else if (ratio > 0.75)
+            Damping *= 2.0 / 3.0;
+        bool accepted = double.IsFinite(trialCost) && trialCost < cost;
+        double stepNorm = TensorPrimitives.Norm<double>(_step);
+        if (accepted)
+        {
+            _trial.CopyTo(theta);
+            Cost = trialCost;
+            // The linearization is still θ's; the next iteration linearizes at the new θ.
+            _evaluated = false;
+        }
+        else
+        {
+            // No warm start from a rejected step; it stays readable in Step until the next CG clears it.
+            _coldStart = true;
+        }
+        return new GaussNewtonCgOutcome(cost, gradientNorm, true, cgIterations, stepNorm, trialCost, ratio, accepted);
+    }
+
+    // CG on A δ = −g, A = G + λI, from δ₀ = decay · previous δ; returns the iterations run.
+    private int SolveDamped(ReadOnlySpan<double> theta)
+    {
+        var step = _step.AsSpan();
+        double damping = Damping;
+        if (_options.WarmStartDecay == 0)
+            _coldStart = true;
+        if (_coldStart)
+        {
+            // A·0 = 0: the CG residual starts at g, and q(0) = 0.
+            step.Clear();
+            _gradient.CopyTo(_residual, 0);
+            _objective[0] = 0;
+        }
+        else
+        {
+            TensorPrimitives.Multiply<double>(step, _options.WarmStartDecay, step);
+            Apply(theta, step, damping, _product);
+            TensorPrimitives.Add<double>(_product, _gradient, _residual);      // residual = Aδ + g
+            _objective[0] = 0.5 * TensorPrimitives.Dot<double>(step, _product) + TensorPrimitives.Dot<double>(_gradient, step);
+        }
+        TensorPrimitives.Negate<double>(_residual, _direction);
+        double rr = TensorPrimitives.Dot<double>(_residual, _residual);
+        int cgIterations = 0;
+        for (int i = 1; i <= _options.MaxCgIterations && rr > 0; i++)
+        {
+            Apply(theta, _direction, damping, _product);
+            double curvature = TensorPrimitives.Dot<double>(_direction, _product);
+            if (!(curvature > 0))
+                break;
+            double alpha = rr / curvature;
+            TensorPrimitives.MultiplyAdd<double>(_direction, alpha, step, step);
+            TensorPrimitives.MultiplyAdd<double>(_product, alpha, _residual, _residual);
+            double rrNext = TensorPrimitives.Dot<double>(_residual, _residual);
+            TensorPrimitives.Multiply<double>(_direction, rrNext / rr, _direction);
+            TensorPrimitives.Subtract<double>(_direction, _residual, _direction);
+            rr = rrNext;
+            cgIterations = i;
+            _coldStart = false;
+            // q(δ) = ½δᵀAδ + gᵀδ = ½(residual + g)ᵀδ, since the CG residual is Aδ + g.
+            _objective[i] = 0.5 * (TensorPrimitives.Dot<double>(_residual, step) + TensorPrimitives.Dot<double>(_gradient, step));
+            int k = Math.Max(10, i / 10);
+            if (_options.CgEpsilon > 0 && i > k && _objective[i] < 0 && (_objective[i] - _objective[i - k]) / _objective[i] < k * _options.CgEpsilon)
+                break;
+        }
+        return cgIterations;
+    }
+
+    private void GaussNewtonProduct(ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> result)
+    {
+        _problem.GaussNewtonProduct(theta, v, result, _scratch);
+        Products++;
+    }
+
+    private void Apply(ReadOnlySpan<double> theta, ReadOnlySpan<double> v, double lambda, Span<double> result)
+    {
+        GaussNewtonProduct(theta, v, result);
+        TensorPrimitives.MultiplyAdd<double>(v, lambda, result, result);
+    }
+}
