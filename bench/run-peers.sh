@@ -2,7 +2,7 @@
 # NGGen against PyTorch (CPU) and Ceres on the same machine, the same problems and sizes, run alternately.
 #
 #   bench/run-peers.sh [--quick] [--rounds N] [--groups peak,mlp,gncg,engd,fits] [--json PATH] [--data DIR]
-#                      [--nggen BINARY] [--python PYTHON]
+#                      [--min-seconds S] [--nggen BINARY] [--python PYTHON]
 #
 # Installs what is missing (Debian python3-torch, libceres-dev; needs root or sudo), builds NGGen.PeerBench and the
 # Ceres program, then for each round and group runs NGGen and the group's peer one after the other (the order flips
@@ -16,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=""
+timing=""
 rounds=3
 groups="peak,mlp,gncg,engd,fits"
 json=""
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
         --groups) groups="$2"; shift ;;
         --json) json="$2"; shift ;;
         --data) data="$2"; shift ;;
+        --min-seconds) timing="--min-seconds $2"; shift ;;
         --nggen) nggen_binary="$2"; shift ;;
         --python) python="$2"; shift ;;
         -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
@@ -86,16 +88,16 @@ for ((round = 1; round <= rounds; round++)); do
     for group in "${group_list[@]}"; do
         peer=$(peer_command "$group")
         echo "== round $round/$rounds: $group" >&2
-        run_nggen() { "${nggen[@]}" --group "$group" --data "$data" $quick > "$raw/round${round}_${group}_nggen.jsonl"; }
+        run_nggen() { "${nggen[@]}" --group "$group" --data "$data" $quick $timing > "$raw/round${round}_${group}_nggen.jsonl"; }
         # The peer reads the data and reference results the NGGen run of this round wrote, so NGGen goes first in
         # the first round; afterwards the order alternates.
         if [ -z "$peer" ]; then
             run_nggen
         elif [ $((round % 2)) -eq 1 ]; then
             run_nggen
-            $peer --data "$data" $quick > "$raw/round${round}_${group}_peer.jsonl"
+            $peer --data "$data" $quick $timing > "$raw/round${round}_${group}_peer.jsonl"
         else
-            $peer --data "$data" $quick > "$raw/round${round}_${group}_peer.jsonl"
+            $peer --data "$data" $quick $timing > "$raw/round${round}_${group}_peer.jsonl"
             run_nggen
         fi
     done

@@ -112,7 +112,7 @@ public static class DirectionMethods
         var direction = new double[p];
         var outputGradient = new double[problem.ResidualCount];
         var lastGood = theta.ToArray();
-        var history = new List<IterationSummary>(maxIterations / recordEvery + 2);
+        var history = IterationHistory.Create(maxIterations / recordEvery + 2);
         double cost = oracle.Direction(theta, direction);
         double initialCost = cost;
         int evaluations = 1;

@@ -81,7 +81,7 @@ public static class EnergyNaturalGradient
         options ??= new EnergyNaturalGradientOptions();
         var clock = Stopwatch.StartNew();
         var stepper = new EnergyNaturalGradientStepper<TModel>(problem, options);
-        var history = new List<IterationSummary>(Math.Min(options.MaxIterations, 100_000));
+        var history = IterationHistory.Create(options.MaxIterations);
 
         double initialCost = stepper.Evaluate(theta);
         if (!double.IsFinite(initialCost))

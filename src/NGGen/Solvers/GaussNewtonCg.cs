@@ -54,7 +54,7 @@ public static class GaussNewtonCg
             throw new ArgumentException($"θ has {theta.Length} entries; {TModel.Name} has {p} parameters.", nameof(theta));
         var clock = Stopwatch.StartNew();
         var stepper = new GaussNewtonCgStepper<TModel>(problem, options);
-        var history = new List<IterationSummary>(options.MaxIterations);
+        var history = IterationHistory.Create(options.MaxIterations);
 
         double initialCost = stepper.Evaluate(theta);
         if (!double.IsFinite(initialCost))

@@ -60,7 +60,7 @@ public static class Lbfgs
         }
         var rho = new double[memory];
         var alpha = new double[memory];
-        var history = new List<IterationSummary>(Math.Min(options.MaxIterations, 100_000));
+        var history = IterationHistory.Create(options.MaxIterations);
         int stored = 0, newest = -1, evaluations = 0;
 
         double cost = Evaluate(theta, gradient);
@@ -170,7 +170,7 @@ public static class GradientDescent
         var scratch = new double[m];
         var gradient = new double[p];
         var lastGood = theta.ToArray();
-        var history = new List<IterationSummary>(Math.Min(options.MaxIterations, 100_000));
+        var history = IterationHistory.Create(options.MaxIterations);
         double cost = problem.Evaluate(theta, residuals), initialCost = cost;
         for (int iteration = 1; iteration <= options.MaxIterations; iteration++)
         {

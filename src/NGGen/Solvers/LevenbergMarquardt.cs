@@ -105,7 +105,7 @@ public static class LevenbergMarquardt
         if (theta.Length != p)
             throw new ArgumentException($"θ has {theta.Length} entries; {TModel.Name} has {p} parameters.", nameof(theta));
         long started = Stopwatch.GetTimestamp();
-        var history = new List<IterationSummary>(Math.Min(options.MaxIterations, 100_000));
+        var history = IterationHistory.Create(options.MaxIterations);
         var residuals = new double[m];
         var working = new double[m];   // residuals after the robust-loss correction (= residuals for least squares)
         var trialResiduals = new double[m];

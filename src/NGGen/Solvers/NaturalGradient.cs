@@ -181,7 +181,7 @@ public sealed class NaturalGradient<TModel> where TModel : IModel<TModel>
             throw new ArgumentException($"θ has {theta.Length} entries; {TModel.Name} has {p} parameters.", nameof(theta));
         var clock = Stopwatch.StartNew();
         var direction = new double[p];
-        var history = new List<IterationSummary>(Math.Min(Options.MaxIterations, 100_000));
+        var history = IterationHistory.Create(Options.MaxIterations);
         int evaluations = 1, jacobians = 1;
 
         double cost = Direction(theta, direction);

@@ -5,8 +5,8 @@ namespace NGGen.Tests.Solvers;
 
 /// <summary>
 /// Steady-state iterations of every solver allocate nothing: the bytes allocated on the solver's thread between
-/// the end of iteration 3 and the end of the last one are zero. Buffers, workspaces and the history are sized
-/// before the loop, so an allocation here would be one per iteration.
+/// the end of iteration 3 and the end of the last one are zero. Buffers and workspaces are sized before the loop
+/// and the history holds its first 64 entries up front, so an allocation here would be one per iteration.
 /// </summary>
 public class SolverAllocationTests(ITestOutputHelper output)
 {
