@@ -171,12 +171,7 @@ public static class Gemm
             };
             if (splitRows)
             {
-                // The caller's scratch holds its own packed A and tile, then the B block all threads share.
-                int kc = EvenBlock(k, KcMax, 1);
-                int nc = EvenBlock(n, PackedBBlockBytes / (KcMax * sizeof(T)), nr);
-                nint ownLength = OwnScratchLength<T>(RowsPerPart(m, threads, mr), kc);
-                job.CallerScratch = GemmScratch<T>.Get(ownLength + GemmScratch<T>.AlignLength((nint)nc * kc));
-                job.SharedPackedB = job.CallerScratch + ownLength;
+                AttachCallerScratch(&job, threads);
                 if (KernelThreads.TryRun(&RunRowPart<T>, &job, threads))
                     return;
             }
@@ -190,6 +185,28 @@ public static class Gemm
     }
 
     private static int RowsPerPart(int m, int parts, int mr) => EvenBlock(m, (m + parts - 1) / parts, mr);
+
+    // Blocks of equal size per dimension, so a dimension just over the limit is not split into a full block and a
+    // sliver that runs the micro-kernel with poor reuse: depth kc, and nc columns of packed B (a block stays in L2).
+    private static unsafe (int Kc, int Nc) DepthAndColumnBlocks<T>(int n, int k)
+        where T : unmanaged
+        => (EvenBlock(k, KcMax, 1), EvenBlock(n, PackedBBlockBytes / (KcMax * sizeof(T)), GemmMicroKernels.Nr<T>()));
+
+    // Fixes the job's blocking and points it at the calling thread's scratch: part 0's packed A block and tile, then
+    // the packed B block every part shares. Part 0's A block is sized from the rows it will really have, as
+    // RunRowPart computes them. The blocking is computed once here: a small product is short enough for the
+    // integer divisions to show.
+    private static unsafe void AttachCallerScratch<T>(SplitJob<T>* job, int parts)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (kc, nc) = DepthAndColumnBlocks<T>(job->N, job->K);
+        int chunk = parts == 1 ? job->M : RowsPerPart(job->M, parts, GemmMicroKernels.Mr<T>());
+        (job->Kc, job->Nc, job->RowsPerPart) = (kc, nc, chunk);
+        int rows = Math.Min(chunk, job->M);
+        nint ownLength = OwnScratchLength<T>(rows, kc);
+        job->CallerScratch = GemmScratch<T>.Get(ownLength + GemmScratch<T>.AlignLength((nint)nc * kc));
+        job->SharedPackedB = job->CallerScratch + ownLength;
+    }
 
     // Packed A block plus one scratch tile, for a thread computing `rows` rows at depth blocks of `kc`.
     private static nint OwnScratchLength<T>(int rows, int kc)
@@ -207,15 +224,13 @@ public static class Gemm
         int m = job->M, n = job->N, k = job->K;
         int mr = GemmMicroKernels.Mr<T>();
         int nr = GemmMicroKernels.Nr<T>();
-        int kc = EvenBlock(k, KcMax, 1);
-        int nc = EvenBlock(n, PackedBBlockBytes / (KcMax * sizeof(T)), nr);
-        int chunk = RowsPerPart(m, parts, mr);
+        int kc = job->Kc, nc = job->Nc, chunk = job->RowsPerPart;
         int rowStart = Math.Min(part * chunk, m), rowEnd = Math.Min(rowStart + chunk, m);
         int rows = Math.Max(rowEnd - rowStart, 1);
         int mc = EvenBlock(rows, McPanels * mr, mr);
 
         // Sized from this part's own row count: the block height is not monotonic in it (121 rows make one block
-        // of 128, 136 rows two of 72). Part 0 always has `chunk` rows, which is what the caller sized its scratch for.
+        // of 128, 136 rows two of 72). Part 0's scratch was sized the same way by AttachCallerScratch.
         T* own = part == 0 ? job->CallerScratch : GemmScratch<T>.Get(OwnScratchLength<T>(rows, kc));
         T* packedA = own;
         T* tile = own + GemmScratch<T>.AlignLength((nint)mc * kc);
@@ -225,7 +240,7 @@ public static class Gemm
         {
             int ncCur = Math.Min(nc, n - jc);
             int panels = (ncCur + nr - 1) / nr;
-            int panelsPerPart = (panels + parts - 1) / parts;
+            int panelsPerPart = parts == 1 ? panels : (panels + parts - 1) / parts;
             int firstPanel = Math.Min(part * panelsPerPart, panels), endPanel = Math.Min(firstPanel + panelsPerPart, panels);
             for (int pc = 0; pc < k; pc += kc)
             {
@@ -237,7 +252,8 @@ public static class Gemm
                     T* bBlock = job->TransB ? job->B + (column * job->Ldb) + pc : job->B + (pc * job->Ldb) + column;
                     GemmPacking.PackB(job->TransB, bBlock, job->Ldb, kcCur, columns, packedB + ((nint)firstPanel * nr * kcCur));
                 }
-                Barrier(job, parts);
+                if (parts > 1)
+                    Barrier(job, parts);
 
                 bool load = job->Accumulate || pc > 0;
                 for (int ic = rowStart; ic < rowEnd; ic += mc)
@@ -248,7 +264,8 @@ public static class Gemm
                     MacroKernel(mcCur, ncCur, kcCur, packedA, packedB, job->C + (ic * job->Ldc) + jc, job->Ldc, load, tile);
                 }
                 // Nobody may repack B while another thread still reads it.
-                Barrier(job, parts);
+                if (parts > 1)
+                    Barrier(job, parts);
             }
         }
     }
@@ -293,50 +310,22 @@ public static class Gemm
         public T* A, B, C;
         public nint Lda, Ldb, Ldc;
         public T* CallerScratch, SharedPackedB;
+        public int Kc, Nc, RowsPerPart;
         public int BarrierArrived, BarrierGeneration;
     }
 
+    // The whole product on the calling thread: the row-split loop with a single part (no barriers).
     private static unsafe void MultiplyBlocked<T>(
         bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int mr = GemmMicroKernels.Mr<T>();
-        int nr = GemmMicroKernels.Nr<T>();
-
-        // Blocks of equal size per dimension, so a dimension just over the limit is not split into a full block
-        // and a sliver that runs the micro-kernel with poor reuse.
-        int kc = EvenBlock(k, KcMax, 1);
-        int mc = EvenBlock(m, McPanels * mr, mr);
-        int nc = EvenBlock(n, PackedBBlockBytes / (KcMax * sizeof(T)), nr);
-
-        nint packedALength = GemmScratch<T>.AlignLength((nint)mc * kc);
-        nint packedBLength = GemmScratch<T>.AlignLength((nint)nc * kc);
-        T* scratch = GemmScratch<T>.Get(packedALength + packedBLength + (mr * nr));
-        T* packedA = scratch;
-        T* packedB = scratch + packedALength;
-        T* tile = packedB + packedBLength;
-
-        // Each column block of C is independent: a parallel loop over jc (with per-thread scratch) needs no other change.
-        for (int jc = 0; jc < n; jc += nc)
+        var job = new SplitJob<T>
         {
-            int ncCur = Math.Min(nc, n - jc);
-            for (int pc = 0; pc < k; pc += kc)
-            {
-                int kcCur = Math.Min(kc, k - pc);
-                T* bBlock = transB ? b + (jc * ldb) + pc : b + (pc * ldb) + jc;
-                GemmPacking.PackB(transB, bBlock, ldb, kcCur, ncCur, packedB);
-
-                // Later depth blocks add to what the first one wrote.
-                bool load = accumulate || pc > 0;
-                for (int ic = 0; ic < m; ic += mc)
-                {
-                    int mcCur = Math.Min(mc, m - ic);
-                    T* aBlock = transA ? a + (pc * lda) + ic : a + (ic * lda) + pc;
-                    GemmPacking.PackA(transA, aBlock, lda, mcCur, kcCur, packedA);
-                    MacroKernel(mcCur, ncCur, kcCur, packedA, packedB, c + (ic * ldc) + jc, ldc, load, tile);
-                }
-            }
-        }
+            TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
+            Accumulate = accumulate,
+        };
+        AttachCallerScratch(&job, 1);
+        RunRowPart<T>(0, 1, &job);
     }
 
     // C[mc×nc] (+)= packedA·packedB, one tile at a time. Each A micro-panel stays in L1 while the inner loop
