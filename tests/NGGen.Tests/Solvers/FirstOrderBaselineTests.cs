@@ -50,13 +50,7 @@ public class FirstOrderBaselineTests(ITestOutputHelper output)
     {
         // Non-convex, with an Armijo-only line search: pairs with sᵀy ≤ 0 occur and must be skipped
         // without corrupting the stored ones.
-        const int batch = 100;
-        var random = new Random(6);
-        var inputs = Enumerable.Range(0, 3 * batch).Select(_ => 2 * random.NextDouble() - 1).ToArray();
-        var teacher = new double[Mlp3.ParameterCount];
-        Mlp3.InitializeParameters<double>(teacher, 77);
-        var targets = NGGen.Checking.GradientChecker.Forward<Mlp3, double>(0, teacher, inputs, batch);
-        var problem = new TrainingProblem<Mlp3>(new ResidualBlock(0, inputs, batch, targets, 1.0 / batch));
+        var problem = TeacherStudent.Problem(100, 6, teacherSeed: 77);
         var theta = new double[Mlp3.ParameterCount];
         Mlp3.InitializeParameters<double>(theta, 1);
         var summary = Lbfgs.Solve(problem, theta, new FirstOrderOptions { MaxIterations = 400 });

@@ -5,16 +5,6 @@ namespace NGGen.Tests.Solvers;
 
 public class GaussNewtonCgStepperTests(ITestOutputHelper output)
 {
-    private static TrainingProblem<Mlp3> TeacherStudentProblem(int batch, int seed)
-    {
-        var random = new Random(seed);
-        var inputs = Enumerable.Range(0, 3 * batch).Select(_ => 2 * random.NextDouble() - 1).ToArray();
-        var teacher = new double[Mlp3.ParameterCount];
-        Mlp3.InitializeParameters<double>(teacher, 99);
-        var targets = NGGen.Checking.GradientChecker.Forward<Mlp3, double>(0, teacher, inputs, batch);
-        return new TrainingProblem<Mlp3>(new ResidualBlock(0, inputs, batch, targets, 1.0 / batch));
-    }
-
     [Fact]
     public void One_iteration_with_the_progress_test_off_is_the_Krylov_minimiser_of_the_damped_model()
     {
@@ -23,7 +13,7 @@ public class GaussNewtonCgStepperTests(ITestOutputHelper output)
         // Gram-Schmidt) and solves the projected N×N system: no CG recurrence involved.
         const int n = 6;
         const double lambda = 0.1;
-        var problem = TeacherStudentProblem(40, 5);
+        var problem = TeacherStudent.Problem(40, 5);
         int p = problem.ParameterCount, m = problem.ResidualCount;
         var theta0 = new double[p];
         Mlp3.InitializeParameters<double>(theta0, 3);
@@ -99,7 +89,7 @@ public class GaussNewtonCgStepperTests(ITestOutputHelper output)
     [Fact]
     public void A_zero_CG_epsilon_runs_every_allowed_CG_iteration_where_Martens_rule_stops_early()
     {
-        var problem = TeacherStudentProblem(100, 6);
+        var problem = TeacherStudent.Problem(100, 6);
         int Inner(double epsilon)
         {
             var theta = new double[Mlp3.ParameterCount];
@@ -118,7 +108,7 @@ public class GaussNewtonCgStepperTests(ITestOutputHelper output)
     {
         // Reset + Iterate is what the peer benchmark times; the best of three runs must allocate nothing (the
         // runtime occasionally allocates on a loaded test thread, see GaussNewtonCgTests).
-        var problem = TeacherStudentProblem(200, 7);
+        var problem = TeacherStudent.Problem(200, 7);
         var theta0 = new double[Mlp3.ParameterCount];
         Mlp3.InitializeParameters<double>(theta0, 2);
         var theta = new double[theta0.Length];

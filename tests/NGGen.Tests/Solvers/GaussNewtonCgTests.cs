@@ -19,21 +19,10 @@ public class GaussNewtonCgTests(ITestOutputHelper output)
         Assert.Equal(0.4, theta[2], 1e-8);
     }
 
-    private static TrainingProblem<Mlp3> TeacherStudentProblem(int batch)
-    {
-        // Targets from a "teacher" network: the student can fit them exactly (cost → 0).
-        var random = new Random(4);
-        var inputs = Enumerable.Range(0, 3 * batch).Select(_ => 2 * random.NextDouble() - 1).ToArray();
-        var teacher = new double[Mlp3.ParameterCount];
-        Mlp3.InitializeParameters<double>(teacher, 99);
-        var targets = NGGen.Checking.GradientChecker.Forward<Mlp3, double>(0, teacher, inputs, batch);
-        return new TrainingProblem<Mlp3>(new ResidualBlock(0, inputs, batch, targets, 1.0 / batch));
-    }
-
     [Fact]
     public void Reduces_a_network_regression_loss_by_orders_of_magnitude()
     {
-        var problem = TeacherStudentProblem(200);
+        var problem = TeacherStudent.Problem(200, 4);
         var theta = new double[Mlp3.ParameterCount];
         Mlp3.InitializeParameters<double>(theta, 1);
         var summary = GaussNewtonCg.Solve(problem, theta, new GaussNewtonCgOptions { MaxIterations = 60 });
@@ -48,7 +37,7 @@ public class GaussNewtonCgTests(ITestOutputHelper output)
         // The runtime itself occasionally allocates on the test thread under load (seen once in CI: 3424 bytes in one
         // of many runs), so the run is repeated up to three times and must allocate nothing at least once: an
         // allocation in the solver's loop would show in every run.
-        var problem = TeacherStudentProblem(300);
+        var problem = TeacherStudent.Problem(300, 4);
         var bytes = new List<long>();
         for (int run = 0; run < 3 && !bytes.Contains(0); run++)
         {

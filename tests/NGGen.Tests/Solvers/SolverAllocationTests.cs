@@ -12,17 +12,6 @@ public class SolverAllocationTests(ITestOutputHelper output)
 {
     private const int Last = 12;
 
-    private static TrainingProblem<Mlp3> TeacherStudent()
-    {
-        var random = new Random(4);
-        const int batch = 64;
-        var inputs = Enumerable.Range(0, 3 * batch).Select(_ => 2 * random.NextDouble() - 1).ToArray();
-        var teacher = new double[Mlp3.ParameterCount];
-        Mlp3.InitializeParameters<double>(teacher, 99);
-        var targets = NGGen.Checking.GradientChecker.Forward<Mlp3, double>(0, teacher, inputs, batch);
-        return new TrainingProblem<Mlp3>(new ResidualBlock(0, inputs, batch, targets, 1.0 / batch));
-    }
-
     private static double[] Start()
     {
         var theta = new double[Mlp3.ParameterCount];
@@ -59,7 +48,7 @@ public class SolverAllocationTests(ITestOutputHelper output)
     [Fact]
     public void Levenberg_marquardt()
     {
-        var problem = TeacherStudent();
+        var problem = TeacherStudent.Problem(64, 4);
         AssertSteadyStateAllocatesNothing("LevenbergMarquardt", callback => LevenbergMarquardt.Solve(problem, Start(),
             new LevenbergMarquardtOptions { MaxIterations = Last, FunctionTolerance = 0, GradientTolerance = 0, ParameterTolerance = 0, Callback = callback }));
     }
@@ -68,7 +57,7 @@ public class SolverAllocationTests(ITestOutputHelper output)
     public void Natural_gradient()
     {
         // Damped, so the solve takes the Cholesky path (the eigensolver path is exercised by the ENGD case).
-        var problem = TeacherStudent();
+        var problem = TeacherStudent.Problem(64, 4);
         AssertSteadyStateAllocatesNothing("NaturalGradient", callback => new NaturalGradient<Mlp3>(problem,
             new NaturalGradientOptions { MaxIterations = Last, GradientTolerance = 0, Damping = 1e-3, Callback = callback }).Solve(Start()));
     }
@@ -94,7 +83,7 @@ public class SolverAllocationTests(ITestOutputHelper output)
     [Fact]
     public void Lbfgs_gradient_descent_and_adam()
     {
-        var problem = TeacherStudent();
+        var problem = TeacherStudent.Problem(64, 4);
         var firstOrder = new FirstOrderOptions { MaxIterations = Last, GradientTolerance = 0 };
         AssertSteadyStateAllocatesNothing("Lbfgs", callback => Lbfgs.Solve(problem, Start(), firstOrder with { Callback = callback }));
         AssertSteadyStateAllocatesNothing("GradientDescent", callback => GradientDescent.Solve(problem, Start(), firstOrder with { Callback = callback }));
