@@ -166,7 +166,7 @@ def generic_section(rows, group, title):
     if not selected:
         return ""
     columns = COLUMNS.get(group, [])
-    headers = ["case", "NGGen", r_peer(selected), "NGGen/peer"] + [header for _, _, header in columns]
+    headers = ["case", "NGGen", peer_name(selected), "NGGen/peer"] + [header for _, _, header in columns]
     out = []
     for r in selected:
         out.append([r["case"], fmt_time(r["nggen_seconds"]), fmt_time(r["peer_seconds"]), fmt(r["ratio"])]
@@ -174,7 +174,7 @@ def generic_section(rows, group, title):
     return f"## {title}\n\n" + table(headers, out)
 
 
-def r_peer(rows):
+def peer_name(rows):
     peers = {r["peer"] for r in rows if r["peer"]}
     return "/".join(sorted(peers)) or "peer"
 
