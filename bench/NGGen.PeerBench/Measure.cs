@@ -22,6 +22,20 @@ public static class Measure
 
     private static readonly double[] s_samples = new double[MaxRepetitions];
 
+    /// <summary>Median seconds per call over at least three calls and <paramref name="seconds"/>, no warm-up.</summary>
+    public static double MedianOver(Action call, double seconds)
+    {
+        var total = Stopwatch.StartNew();
+        int reps = 0;
+        while (reps < MaxRepetitions && (reps < 3 || total.Elapsed.TotalSeconds < seconds))
+        {
+            long start = Stopwatch.GetTimestamp();
+            call();
+            s_samples[reps++] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        return MedianOfSamples(reps);
+    }
+
     public static Timing Median(Action call)
     {
         var warmup = Stopwatch.StartNew();
@@ -39,8 +53,12 @@ public static class Measure
         }
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 
+        return new Timing(MedianOfSamples(reps), reps, (double)allocated / reps);
+    }
+
+    private static double MedianOfSamples(int reps)
+    {
         Array.Sort(s_samples, 0, reps);
-        double median = reps % 2 == 1 ? s_samples[reps / 2] : 0.5 * (s_samples[reps / 2 - 1] + s_samples[reps / 2]);
-        return new Timing(median, reps, (double)allocated / reps);
+        return reps % 2 == 1 ? s_samples[reps / 2] : 0.5 * (s_samples[reps / 2 - 1] + s_samples[reps / 2]);
     }
 }

@@ -33,6 +33,57 @@ public static class PeakGroup
         foreach (int width in widths)
             foreach (int batch in batches)
                 LayerGemm(width, batch, floatPeak);
+
+        // The VM's clock drifts between cases (the 2-core FMA peak has measured 194-271 GFLOP/s in one hour), so
+        // the fraction is also taken in pairs: the FMA peak and the GEMM timed back to back, round after round, on
+        // the same thread count. The median of the per-round ratios cancels the drift the separate medians carry.
+        foreach (int t in threads > 1 ? new[] { 1, threads } : [1])
+            foreach (int width in widths)
+                foreach (int batch in batches)
+                    PairedLayerGemm(width, batch, t, options.Quick ? 5 : 21);
+    }
+
+    private static void PairedLayerGemm(int width, int batch, int threads, int rounds)
+    {
+        var (w, x, c) = LayerOperands(width, batch);
+        int saved = KernelThreads.ThreadCount;
+        KernelThreads.ThreadCount = threads;
+        try
+        {
+            int lanes = Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count;
+            double fmaFlops = threads * (double)FmaLoops.Iterations * FmaLoops.Chains * lanes * 2;
+            double gemmFlops = 2.0 * width * width * batch;
+            Action fma = () => Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => Loop<float>());
+            Action gemm = () => Gemm.Multiply<float>(false, false, width, batch, width, w, width, x, batch, c, batch, false);
+            fma();
+            gemm();
+            var fractions = new double[rounds];
+            var gemmRates = new double[rounds];
+            for (int r = 0; r < rounds; r++)
+            {
+                double peak = fmaFlops / Measure.MedianOver(fma, 0.02);
+                gemmRates[r] = gemmFlops / Measure.MedianOver(gemm, 0.02);
+                fractions[r] = gemmRates[r] / peak;
+            }
+            Array.Sort(fractions);
+            Array.Sort(gemmRates);
+            double fraction = fractions[rounds / 2];
+            ResultWriter.Write("peak", $"gemm_paired/{threads}t/w{width}/b{batch}", new Timing(gemmFlops / gemmRates[rounds / 2], rounds, 0),
+                ("gflops", gemmRates[rounds / 2] / 1e9), ("width", width), ("batch", batch), ("threads", threads),
+                ("fraction_of_peak", fraction), ("fraction_low", fractions[rounds / 4]), ("fraction_high", fractions[rounds - 1 - rounds / 4]));
+        }
+        finally
+        {
+            KernelThreads.ThreadCount = saved;
+        }
+    }
+
+    private static (float[] W, float[] X, float[] C) LayerOperands(int width, int batch)
+    {
+        var random = new Random(width + batch);
+        float[] w = Enumerable.Range(0, width * width).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        float[] x = Enumerable.Range(0, width * batch).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        return (w, x, new float[width * batch]);
     }
 
     private static double Fma<T>(int threads, string type) where T : unmanaged
@@ -77,10 +128,7 @@ public static class PeakGroup
 
     private static void LayerGemm(int width, int batch, double floatPeak)
     {
-        var random = new Random(width + batch);
-        float[] w = Enumerable.Range(0, width * width).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
-        float[] x = Enumerable.Range(0, width * batch).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
-        float[] c = new float[width * batch];
+        var (w, x, c) = LayerOperands(width, batch);
         // Exactly the call Batched.MatMul makes for a shared weight times a batched input.
         var timing = Measure.Median(() => Gemm.Multiply<float>(false, false, width, batch, width, w, width, x, batch, c, batch, false));
         double gflops = 2.0 * width * width * batch / timing.Seconds / 1e9;
