@@ -1,0 +1,56 @@
+using NGGen.Cuda.Native;
+
+namespace NGGen.Cuda;
+
+/// <summary>A cuBLAS handle bound to a stream; destroyed on dispose.</summary>
+public sealed unsafe class Cublas : IDisposable
+{
+    private nint _handle;
+
+    /// <summary>Creates a handle in the current context; <paramref name="stream"/> 0 is the default stream.</summary>
+    /// <exception cref="InvalidOperationException">cuBLAS cannot be loaded; the message says which files were tried.</exception>
+    public Cublas(nint stream = 0)
+    {
+        if (!CudaLibraries.TryLoad(CudaLibraries.Cublas, out string? reason))
+            throw new InvalidOperationException($"cuBLAS could not be loaded: {reason}");
+        nint handle;
+        CudaCheck.ThrowIfFailed(CublasApi.cublasCreate_v2(&handle), nameof(CublasApi.cublasCreate_v2));
+        _handle = handle;
+        if (stream != 0)
+            CudaCheck.ThrowIfFailed(CublasApi.cublasSetStream_v2(handle, stream), nameof(CublasApi.cublasSetStream_v2));
+    }
+
+    /// <summary>
+    /// C = alpha·op(A)·op(B) + beta·C on row-major matrices (C is m×n), as <see cref="NGGen.Kernels.Gemm"/> takes
+    /// them. cuBLAS is column-major, so this computes Cᵀ = op(B)ᵀ·op(A)ᵀ with the operands swapped.
+    /// </summary>
+    public void Gemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha, ulong a, int lda, ulong b, int ldb, float beta, ulong c, int ldc)
+        => CudaCheck.ThrowIfFailed(
+            CublasApi.cublasSgemm_v2(Handle, Op(transposeB), Op(transposeA), n, m, k, &alpha, b, ldb, a, lda, &beta, c, ldc),
+            nameof(CublasApi.cublasSgemm_v2));
+
+    /// <inheritdoc cref="Gemm(bool, bool, int, int, int, float, ulong, int, ulong, int, float, ulong, int)"/>
+    public void Gemm(bool transposeA, bool transposeB, int m, int n, int k, double alpha, ulong a, int lda, ulong b, int ldb, double beta, ulong c, int ldc)
+        => CudaCheck.ThrowIfFailed(
+            CublasApi.cublasDgemm_v2(Handle, Op(transposeB), Op(transposeA), n, m, k, &alpha, b, ldb, a, lda, &beta, c, ldc),
+            nameof(CublasApi.cublasDgemm_v2));
+
+    private nint Handle
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_handle == 0, this);
+            return _handle;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        nint handle = Interlocked.Exchange(ref _handle, 0);
+        if (handle != 0)
+            CudaCheck.ThrowIfFailed(CublasApi.cublasDestroy_v2(handle), nameof(CublasApi.cublasDestroy_v2));
+    }
+
+    private static cublasOperation_t Op(bool transpose) => transpose ? cublasOperation_t.CUBLAS_OP_T : cublasOperation_t.CUBLAS_OP_N;
+}
