@@ -53,6 +53,7 @@ public sealed partial class ModelGenerator
             EmitMetadata(w, spec);
             EmitDispatch(w, emitted);
             EmitReference(w, spec);
+            CudaEmitter.EmitMembers(w, model);
             var statics = new List<string>();
             foreach (var function in emitted)
             {

@@ -13,7 +13,7 @@ internal sealed class ProgramEmitter
     private readonly StoragePlan _plan;
     private readonly IndentedTextWriter _w;
     private readonly string _prefix;
-    private readonly HashSet<int> _initializedSlots = [];
+    private readonly AccumulationTracker _accumulation;
 
     /// <summary>Static data (constants and index tables) the method refers to: name → declaration.</summary>
     public List<string> StaticData { get; } = [];
@@ -28,6 +28,7 @@ internal sealed class ProgramEmitter
         _plan = new StoragePlan(program);
         _w = writer;
         _prefix = prefix;
+        _accumulation = new AccumulationTracker(program, _plan);
     }
 
     /// <summary>Workspace entries: a·batch + b.</summary>
@@ -199,27 +200,7 @@ internal sealed class ProgramEmitter
 
     private static string Bool(bool value) => value ? "true" : "false";
 
-    /// <summary>Whether a producer adds into its destination (a slot already written, or the gradient)
-    /// rather than overwriting it; marks a slot destination as written.</summary>
-    private bool TakeAccumulate(int producer)
-    {
-        int sink = _plan.SinkOf[producer];
-        if (sink < 0)
-            return false;
-        var consumer = _program[sink];
-        if (consumer.Op == Op.Output)
-            return false;
-        if (consumer.Op == Op.Add)
-        {
-            // The first product into an accumulated Add decides as the Add would (it may itself write
-            // into a slot that already holds contributions); the second always accumulates.
-            return _initializedSlots.Add(sink) ? TakeAccumulate(sink) : true;
-        }
-        int slot = consumer.Input(0);
-        if (_plan.Storage[slot].Kind == StorageKind.Gradient)
-            return true;
-        return !_initializedSlots.Add(slot);
-    }
+    private bool TakeAccumulate(int producer) => _accumulation.TakeAccumulate(producer);
 
     private void EmitAccumulate(int id)
     {
@@ -227,8 +208,7 @@ internal sealed class ProgramEmitter
         int slot = node.Input(0), value = node.Input(1);
         if (_plan.SinkOf[value] == id)
             return;
-        bool isGradient = _plan.Storage[slot].Kind == StorageKind.Gradient;
-        bool initialized = isGradient || _initializedSlots.Contains(slot);
+        bool initialized = _accumulation.TakeSlot(slot);
         if (node.Ints.Count > 0)
         {
             if (!initialized)
@@ -241,8 +221,6 @@ internal sealed class ProgramEmitter
         {
             _w.WriteLine($"{Kernels}.Store({V(value)}, {Bool(_program[value].Batched)}, {Literals.Int(_program[value].Shape.Size)}, {V(slot)}, {Bool(_program[slot].Batched)}, {Literals.Int(_program[slot].Shape.Size)}, batch, {Bool(initialized)});");
         }
-        if (!isGradient)
-            _initializedSlots.Add(slot);
     }
 
     // ---- Elementwise ----------------------------------------------------------------------------

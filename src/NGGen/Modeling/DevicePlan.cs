@@ -1,0 +1,51 @@
+namespace NGGen;
+
+/// <summary>The device buffers a generated CUDA plan addresses; each holds what the CPU span of that name would.</summary>
+public enum DeviceRegion
+{
+    /// <summary>The parameters θ.</summary>
+    Theta,
+
+    /// <summary>The function inputs, feature-major.</summary>
+    Inputs,
+
+    /// <summary>The tangent (JVP) or cotangent (VJP) seed.</summary>
+    Seed,
+
+    /// <summary>The outputs, the JVP, or the gradient (added into).</summary>
+    Result,
+
+    /// <summary>The workspace (<c>WorkspaceLength</c> entries).</summary>
+    Workspace,
+
+    /// <summary>The linearization (<c>LinearizationLength</c> entries).</summary>
+    Linearization,
+}
+
+/// <summary>A place in one of the device buffers: a region and an element offset into it.</summary>
+/// <param name="Region">The buffer.</param>
+/// <param name="Offset">Elements from the buffer's start.</param>
+public readonly record struct DeviceOperand(DeviceRegion Region, long Offset)
+{
+    /// <summary>The operand <paramref name="elements"/> further on in the same buffer.</summary>
+    public DeviceOperand Plus(long elements) => this with { Offset = Offset + elements };
+}
+
+/// <summary>
+/// Runs the steps of a generated model's CUDA plan (<c>CudaPlan</c>), in order: kernels of the model's
+/// <c>CudaSource</c> and matrix products. Implemented by NGGen.Cuda's runtime; the core library only describes
+/// the steps, so it has no CUDA dependency.
+/// </summary>
+public interface IDevicePlanRunner
+{
+    /// <summary>Launches the kernel <paramref name="name"/> over <paramref name="threads"/> indices.</summary>
+    void Kernel(string name, long threads);
+
+    /// <summary>
+    /// C (+)= op(A)·op(B) per sample, with the operand layout and semantics of
+    /// <see cref="Kernels.Batched.MatMul{T}"/>.
+    /// </summary>
+    void MatMul(DeviceOperand a, bool aBatched, int aCols, bool transposeA,
+        DeviceOperand b, bool bBatched, int bCols, bool transposeB,
+        DeviceOperand c, bool cBatched, int m, int n, int k, int batch, bool accumulate);
+}
