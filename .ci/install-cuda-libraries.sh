@@ -10,7 +10,8 @@ sudo_cmd=""
 
 have_nvrtc() { ldconfig -p | grep -q 'libnvrtc\.so\.\(11\.2\|12\)'; }
 have_driver() { ldconfig -p | grep -q 'libcuda\.so\.1'; }
-if have_nvrtc && have_driver; then
+have_gpp() { command -v g++ >/dev/null; }
+if have_nvrtc && have_driver && have_gpp; then
     exit 0
 fi
 
@@ -20,7 +21,7 @@ if ! grep -rqs 'non-free' /etc/apt/sources.list /etc/apt/sources.list.d/; then
     printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s %s-updates\nComponents: contrib non-free\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
         "$codename" "$codename" | $sudo_cmd tee /etc/apt/sources.list.d/nggen-non-free.sources >/dev/null
 fi
-echo "Installing libnvrtc11.2 and libcuda1 (about 1 minute)..." >&2
+echo "Installing libnvrtc11.2, libcuda1 and g++ (about 1 minute)..." >&2
 $sudo_cmd apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends libnvrtc11.2 libcuda1 >/dev/null
-have_nvrtc && have_driver
+DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends libnvrtc11.2 libcuda1 g++ >/dev/null
+have_nvrtc && have_driver && have_gpp

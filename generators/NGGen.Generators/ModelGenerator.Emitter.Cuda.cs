@@ -61,6 +61,9 @@ public sealed partial class ModelGenerator
             w.WriteLine("/// <summary>SHA-256 of <see cref=\"CudaSource\"/> (lower-case hex).</summary>");
             w.WriteLine($"public const string CudaSourceHash = {Literals.String(hash)};");
             w.WriteLine();
+            w.WriteLine("/// <summary>The CUDA C source and its hash.</summary>");
+            w.WriteLine("public static global::NGGen.DeviceCode Cuda { get; } = new(CudaSource, CudaSourceHash);");
+            w.WriteLine();
             w.WriteLine("/// <summary>Runs one pass on the device: the kernels of <see cref=\"CudaSource\"/> and the matrix products, in order, over buffers laid out as the CPU spans.</summary>");
             w.WriteLine("public static void CudaPlan(int function, global::NGGen.EvaluationKind kind, int batch, global::NGGen.IDevicePlanRunner runner)");
             w.OpenBrace();

@@ -22,6 +22,11 @@ public enum DeviceRegion
     Linearization,
 }
 
+/// <summary>Generated device source: CUDA C compiled with <c>-DNGGEN_T=float</c> or <c>double</c>, and its SHA-256.</summary>
+/// <param name="Source">The CUDA C source.</param>
+/// <param name="Hash">SHA-256 of <paramref name="Source"/>'s UTF-8 bytes, lower-case hex.</param>
+public sealed record DeviceCode(string Source, string Hash);
+
 /// <summary>A place in one of the device buffers: a region and an element offset into it.</summary>
 /// <param name="Region">The buffer.</param>
 /// <param name="Offset">Elements from the buffer's start.</param>

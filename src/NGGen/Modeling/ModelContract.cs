@@ -102,6 +102,14 @@ public interface IModel<TSelf> where TSelf : IModel<TSelf>
     static abstract void LinearizedVjp<T>(int function, ReadOnlySpan<T> theta, ReadOnlySpan<T> inputs, int batch,
         ReadOnlySpan<T> linearization, ReadOnlySpan<T> cotangent, Span<T> gradient, Span<T> workspace) where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary>Every pass of the model as CUDA C kernels, and the source's SHA-256 (the generated <c>CudaSource</c>
+    /// and <c>CudaSourceHash</c> constants).</summary>
+    static abstract DeviceCode Cuda { get; }
+
+    /// <summary>Runs one pass on a device through <paramref name="runner"/>: the kernels of <see cref="Cuda"/> and the
+    /// matrix products, in order, over device buffers laid out as the CPU spans of the same names.</summary>
+    static abstract void CudaPlan(int function, EvaluationKind kind, int batch, IDevicePlanRunner runner);
+
     /// <summary>Runs the user's own method body on one sample with the eager, exact double-precision
     /// <see cref="Vec"/>/<see cref="Mat"/> implementation: the reference oracle for tests.</summary>
     static abstract void ReferenceForward(int function, ReadOnlySpan<double> theta, ReadOnlySpan<double> sample, Span<double> output);
