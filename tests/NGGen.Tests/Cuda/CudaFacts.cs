@@ -34,3 +34,16 @@ public sealed class CudaDriverLibraryFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>
+/// A theory that runs emitted CUDA C on the CPU through g++. Skipped where g++ is missing, unless
+/// NGGEN_REQUIRE_HOST_COMPILER=1 (set by .ci/run, which installs it).
+/// </summary>
+public sealed class HostCompilerTheoryAttribute : TheoryAttribute
+{
+    public HostCompilerTheoryAttribute()
+    {
+        if (!HostCompiledKernels.CompilerAvailable && Environment.GetEnvironmentVariable("NGGEN_REQUIRE_HOST_COMPILER") != "1")
+            Skip = "g++ is not installed (apt-get install g++; .ci/run does)";
+    }
+}

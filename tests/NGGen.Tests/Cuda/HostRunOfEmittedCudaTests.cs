@@ -23,12 +23,12 @@ public class HostRunOfEmittedCudaTests
         return data;
     }
 
-    [Theory]
+    [HostCompilerTheory]
     [MemberData(nameof(Models))]
     public void EveryPassMatchesTheGeneratedCSharpInDouble(string model)
         => Run(model, typeof(double), 1e-10);
 
-    [Theory]
+    [HostCompilerTheory]
     [InlineData("NGGen.Tests.Models.Mlp3")]
     [InlineData("NGGen.Tests.Models.SoftmaxMlp")]
     [InlineData("NGGen.Tests.Models.PoissonNet")]
