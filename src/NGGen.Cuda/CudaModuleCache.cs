@@ -19,9 +19,12 @@ public sealed class CudaModuleCache : IDisposable
     }
 
     /// <summary>Returns the module for <paramref name="source"/>, compiling and loading it on first use.</summary>
-    public CudaModule Load(string source, string programName)
+    /// <param name="source">CUDA C++ source.</param>
+    /// <param name="programName">The name NVRTC reports errors against.</param>
+    /// <param name="options">NVRTC options, for example <c>-DNGGEN_T=float</c>; part of the cache key.</param>
+    public CudaModule Load(string source, string programName, params ReadOnlySpan<string> options)
     {
-        var (ptx, key, _) = _ptx.GetOrCompile(source, programName, _architecture);
+        var (ptx, key, _) = _ptx.GetOrCompile(source, programName, _architecture, options);
         lock (_modules)
         {
             if (!_modules.TryGetValue(key, out var module))
