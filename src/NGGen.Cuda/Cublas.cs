@@ -35,6 +35,30 @@ public sealed unsafe class Cublas : IDisposable
             CublasApi.cublasDgemm_v2(Handle, Op(transposeB), Op(transposeA), n, m, k, &alpha, b, ldb, a, lda, &beta, c, ldc),
             nameof(CublasApi.cublasDgemm_v2));
 
+    /// <summary>y += alpha·x over <paramref name="n"/> entries.</summary>
+    public void Axpy(int n, float alpha, ulong x, ulong y)
+        => CudaCheck.ThrowIfFailed(CublasApi.cublasSaxpy_v2(Handle, n, &alpha, x, 1, y, 1), nameof(CublasApi.cublasSaxpy_v2));
+
+    /// <inheritdoc cref="Axpy(int, float, ulong, ulong)"/>
+    public void Axpy(int n, double alpha, ulong x, ulong y)
+        => CudaCheck.ThrowIfFailed(CublasApi.cublasDaxpy_v2(Handle, n, &alpha, x, 1, y, 1), nameof(CublasApi.cublasDaxpy_v2));
+
+    /// <summary>xᵀy over <paramref name="n"/> entries (waits for the result).</summary>
+    public float DotSingle(int n, ulong x, ulong y)
+    {
+        float result;
+        CudaCheck.ThrowIfFailed(CublasApi.cublasSdot_v2(Handle, n, x, 1, y, 1, &result), nameof(CublasApi.cublasSdot_v2));
+        return result;
+    }
+
+    /// <inheritdoc cref="DotSingle(int, ulong, ulong)"/>
+    public double DotDouble(int n, ulong x, ulong y)
+    {
+        double result;
+        CudaCheck.ThrowIfFailed(CublasApi.cublasDdot_v2(Handle, n, x, 1, y, 1, &result), nameof(CublasApi.cublasDdot_v2));
+        return result;
+    }
+
     private nint Handle
     {
         get

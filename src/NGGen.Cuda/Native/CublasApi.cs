@@ -46,7 +46,15 @@ public static unsafe partial class CublasApi
         nint handle, cublasOperation_t transA, cublasOperation_t transB, int m, int n, int k, double* alpha,
         ulong a, int lda, ulong b, int ldb, double* beta, ulong c, int ldc);
 
+    [LibraryImport(CudaLibraries.Cublas)] public static partial cublasStatus_t cublasSaxpy_v2(nint handle, int n, float* alpha, ulong x, int incx, ulong y, int incy);
+    [LibraryImport(CudaLibraries.Cublas)] public static partial cublasStatus_t cublasDaxpy_v2(nint handle, int n, double* alpha, ulong x, int incx, ulong y, int incy);
+    [LibraryImport(CudaLibraries.Cublas)] public static partial cublasStatus_t cublasSdot_v2(nint handle, int n, ulong x, int incx, ulong y, int incy, float* result);
+    [LibraryImport(CudaLibraries.Cublas)] public static partial cublasStatus_t cublasDdot_v2(nint handle, int n, ulong x, int incx, ulong y, int incy, double* result);
+
     /// <summary>Every C name this class imports, for checking an installed library's exports.</summary>
     public static IReadOnlyList<string> ImportedNames { get; } =
-        ["cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2", "cublasSgemm_v2", "cublasDgemm_v2"];
+    [
+        "cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2", "cublasSgemm_v2", "cublasDgemm_v2",
+        "cublasSaxpy_v2", "cublasDaxpy_v2", "cublasSdot_v2", "cublasDdot_v2",
+    ];
 }

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text;
+using NGGen;
+using NGGen.Bench;
+using NGGen.Cuda;
+using NGGen.Samples.CudaCheck;
+using NGGen.Tests.Models;
+
+// CudaCheck: every test model's six passes on the CPU and the GPU, compared and timed, then the width-1024 MLP's
+// gradient and GGN product against PyTorch on the same GPU. Without CUDA it prints why, once, and exits 0 (or 3 with
+// --require-gpu). Exits 1 when any difference exceeds its bound: 1e-10 in double, 1e-4 in float.
+var options = CheckOptions.Parse(args);
+if (options is null)
+    return 2;
+
+var availability = CudaRuntime.Availability;
+if (!availability.IsAvailable)
+{
+    Console.WriteLine(availability.FallbackMessage);
+    return options.RequireGpu ? 3 : 0;
+}
+
+using var context = CudaContext.Create();
+Console.WriteLine($"GPU: {context} — {availability.Reason}; NVRTC {Nvrtc.Version.Major}.{Nvrtc.Version.Minor}; CPU threads: {NGGen.Kernels.KernelThreads.ThreadCount}");
+using var modules = new CudaModuleCache(context);
+using var cublas = new Cublas();
+
+var rows = new List<ComparisonRow>();
+void Check<TModel>() where TModel : IModel<TModel>
+{
+    rows.AddRange(ModelComparison.Run<TModel, double>(context, modules, cublas, options.Batch, options.Repetitions));
+    rows.AddRange(ModelComparison.Run<TModel, float>(context, modules, cublas, options.Batch, options.Repetitions));
+    Console.Error.WriteLine($"checked {TModel.Name}");
+}
+
+Check<SoftmaxMlp>(); Check<LogisticMlp>(); Check<Exponential.Compiled>(); Check<Rat43.Compiled>(); Check<FloatDecay.Compiled>();
+Check<Line.Compiled>(); Check<DeepLinear1>(); Check<DeepLinear2>(); Check<DeepLinear3>(); Check<DeepLinear4>();
+Check<Rosenbrock.Compiled>(); Check<FreudensteinRoth.Compiled>(); Check<PowellSingular.Compiled>(); Check<BrownBadlyScaled.Compiled>();
+Check<Box3D.Compiled>(); Check<Beale.Compiled>(); Check<DecayWithOffset.Compiled>(); Check<LossProbeNet>(); Check<LinearLogit>();
+Check<SineWave>(); Check<Mlp3>(); Check<Recurrent>(); Check<TwoLayerWithHelper>(); Check<LaplacianProbe>(); Check<PoissonNet>();
+Check<Poisson1D>(); Check<PrimitiveZoo>(); Check<WideDeepLinear1>(); Check<WideDeepLinear2>(); Check<WideDeepLinear3>();
+Check<WideDeepLinear4>(); Check<Mlp256>();
+
+static double Bound(string element) => element == "double" ? 1e-10 : 1e-4;
+var report = new StringBuilder();
+report.AppendLine(CultureInfo.InvariantCulture, $"| model | type | fn | operation | max rel diff | bound | CPU µs | GPU µs | CPU/GPU |");
+report.AppendLine("|---|---|---|---|---|---|---|---|---|");
+foreach (var row in rows)
+{
+    string verdict = row.RelativeDifference <= Bound(row.Element) ? "ok" : "**EXCEEDED**";
+    report.AppendLine(CultureInfo.InvariantCulture,
+        $"| {row.Model} | {row.Element} | {row.Function} | {row.Operation} | {row.RelativeDifference:0.0e+00} | {verdict} | {row.CpuSeconds * 1e6:F1} | {row.GpuSeconds * 1e6:F1} | {row.CpuSeconds / row.GpuSeconds:F2} |");
+}
+
+Console.Write(report);
+int exceeded = rows.Count(r => !(r.RelativeDifference <= Bound(r.Element)));
+Console.WriteLine();
+foreach (var group in rows.GroupBy(r => r.Element))
+    Console.WriteLine($"{group.Key}: largest relative difference {group.Max(r => r.RelativeDifference):0.0e+00} over {group.Count()} operations (bound {Bound(group.Key):0e+00})");
+
+if (!options.SkipMlp)
+{
+    var timing = MlpTiming.Run(context, modules, cublas, options.MlpBatch, options.Repetitions, Console.Out);
+    Console.WriteLine();
+    Console.WriteLine($"MLP width {MlpTiming.Width}, batch {options.MlpBatch}, float, on the GPU (median of {options.Repetitions}):");
+    foreach (var (name, value) in timing.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        Console.WriteLine($"  {name,-22} {value,10:F3}");
+    if (timing.TryGetValue("torch_grad_ms", out double torchGrad) && timing.TryGetValue("torch_ggn_ms", out double torchGgn)
+        && timing.TryGetValue("torch_ggn_fused_ms", out double torchFused))
+    {
+        Console.WriteLine($"  gradient: NGGen/PyTorch = {timing["nggen_grad_ms"] / torchGrad:F2} (target ≤ 1.2)");
+        Console.WriteLine($"  GGN product from a stored linearization: NGGen/PyTorch = {timing["nggen_ggn_fused_ms"] / torchFused:F2}; from scratch: {timing["nggen_ggn_ms"] / torchGgn:F2} (target ≤ 1.2)");
+    }
+
+    if (options.JsonPath is { } json)
+    {
+        File.WriteAllText(json, "{" + string.Join(", ", timing.Select(pair => $"\"{pair.Key}\": {pair.Value.ToString("R", CultureInfo.InvariantCulture)}"))
+            + $", \"exceeded\": {exceeded}, \"operations\": {rows.Count}, \"device\": \"{context.DeviceName}\"}}\n");
+    }
+}
+
+if (exceeded > 0)
+{
+    Console.WriteLine($"{exceeded} operation(s) exceeded their bound.");
+    return 1;
+}
+
+return 0;
+
+/// <summary>Command-line options.</summary>
+internal sealed record CheckOptions(int Batch, int Repetitions, int MlpBatch, bool SkipMlp, bool RequireGpu, string? JsonPath)
+{
+    private const string Usage = "usage: CudaCheck [--batch N] [--repetitions N] [--mlp-batch N] [--skip-mlp] [--require-gpu] [--json PATH]";
+
+    public static CheckOptions? Parse(string[] args)
+    {
+        int batch = 256, repetitions = 5, mlpBatch = 4096;
+        bool skipMlp = false, requireGpu = false;
+        string? json = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string? Next() => i + 1 < args.Length ? args[++i] : null;
+            switch (args[i])
+            {
+                case "--batch" or "--repetitions" or "--mlp-batch":
+                {
+                    string option = args[i];
+                    if (!int.TryParse(Next(), NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < 1 || value > 1 << 20)
+                        return Fail($"{option} needs an integer from 1 to {1 << 20}");
+                    if (option == "--batch") batch = value;
+                    else if (option == "--repetitions") repetitions = value;
+                    else mlpBatch = value;
+                    break;
+                }
+                case "--skip-mlp": skipMlp = true; break;
+                case "--require-gpu": requireGpu = true; break;
+                case "--json":
+                    json = Next();
+                    if (json is null)
+                        return Fail("--json needs a path");
+                    break;
+                default:
+                    return Fail($"unknown argument '{args[i]}'");
+            }
+        }
+
+        return new CheckOptions(batch, repetitions, mlpBatch, skipMlp, requireGpu, json);
+    }
+
+    private static CheckOptions? Fail(string message)
+    {
+        Console.Error.WriteLine($"CudaCheck: {message}");
+        Console.Error.WriteLine(Usage);
+        return null;
+    }
+}
