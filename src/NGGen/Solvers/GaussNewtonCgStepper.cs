@@ -32,10 +32,10 @@ public sealed class GaussNewtonCgStepper<TModel> where TModel : IModel<TModel>
     private readonly double[] _gradient;
     private readonly double[] _step;
     private readonly double[] _trial;
-    private readonly double[] _residual;
-    private readonly double[] _direction;
     private readonly double[] _product;
-    private readonly double[] _objective;
+    private readonly DampedConjugateGradient<double[]> _cg;
+    private readonly GaussNewtonOperator _gaussNewton;
+    private readonly double[] _theta;
     // True when the problem's linearization and _outputGradient belong to the current θ.
     private bool _evaluated;
     // True when the next CG starts from δ = 0 (then its first product A·δ₀ = 0 is not computed).
@@ -54,10 +54,10 @@ public sealed class GaussNewtonCgStepper<TModel> where TModel : IModel<TModel>
         _gradient = new double[p];
         _step = new double[p];
         _trial = new double[p];
-        _residual = new double[p];
-        _direction = new double[p];
         _product = new double[p];
-        _objective = new double[_options.MaxCgIterations + 1];
+        _cg = new DampedConjugateGradient<double[]>(HostVectors.Instance, new double[p], new double[p], _product, _options.MaxCgIterations, _options.CgEpsilon);
+        _gaussNewton = new GaussNewtonOperator(this);
+        _theta = new double[p];
         Damping = _options.InitialDamping;
     }
 
@@ -124,11 +124,8 @@ public sealed class GaussNewtonCgStepper<TModel> where TModel : IModel<TModel>
         TensorPrimitives.Add<double>(theta, _step, _trial);
         double trialCost = _problem.CostAt(_trial, _trialOutputs);
         Evaluations++;
-        double ratio = predicted < 0 && double.IsFinite(trialCost) ? (trialCost - cost) / predicted : double.NegativeInfinity;
-        if (ratio < 0.25)
-            Damping *= 1.5;
-        else if (ratio > 0.75)
-            Damping *= 2.0 / 3.0;
+        double ratio = GaussNewtonDamping.Ratio(cost, trialCost, predicted);
+        Damping = GaussNewtonDamping.Update(Damping, ratio);
         bool accepted = double.IsFinite(trialCost) && trialCost < cost;
         double stepNorm = TensorPrimitives.Norm<double>(_step);
         if (accepted)
@@ -149,49 +146,14 @@ public sealed class GaussNewtonCgStepper<TModel> where TModel : IModel<TModel>
     // CG on A δ = −g, A = G + λI, from δ₀ = decay · previous δ; returns the iterations run.
     private int SolveDamped(ReadOnlySpan<double> theta)
     {
-        var step = _step.AsSpan();
-        double damping = Damping;
         if (_options.WarmStartDecay == 0)
             _coldStart = true;
-        if (_coldStart)
-        {
-            // A·0 = 0: the CG residual starts at g, and q(0) = 0.
-            step.Clear();
-            _gradient.CopyTo(_residual, 0);
-            _objective[0] = 0;
-        }
-        else
-        {
-            TensorPrimitives.Multiply<double>(step, _options.WarmStartDecay, step);
-            Apply(theta, step, damping, _product);
-            TensorPrimitives.Add<double>(_product, _gradient, _residual);      // residual = Aδ + g
-            _objective[0] = 0.5 * TensorPrimitives.Dot<double>(step, _product) + TensorPrimitives.Dot<double>(_gradient, step);
-        }
-        TensorPrimitives.Negate<double>(_residual, _direction);
-        double rr = TensorPrimitives.Dot<double>(_residual, _residual);
-        int cgIterations = 0;
-        for (int i = 1; i <= _options.MaxCgIterations && rr > 0; i++)
-        {
-            Apply(theta, _direction, damping, _product);
-            double curvature = TensorPrimitives.Dot<double>(_direction, _product);
-            if (!(curvature > 0))
-                break;
-            double alpha = rr / curvature;
-            TensorPrimitives.MultiplyAdd<double>(_direction, alpha, step, step);
-            TensorPrimitives.MultiplyAdd<double>(_product, alpha, _residual, _residual);
-            double rrNext = TensorPrimitives.Dot<double>(_residual, _residual);
-            TensorPrimitives.Multiply<double>(_direction, rrNext / rr, _direction);
-            TensorPrimitives.Subtract<double>(_direction, _residual, _direction);
-            rr = rrNext;
-            cgIterations = i;
+        // The operator reads θ from a field: CG's vectors are arrays, and θ arrives as a span.
+        theta.CopyTo(_theta);
+        int iterations = _cg.Solve(_gaussNewton, Damping, _gradient, _step, !_coldStart, _options.WarmStartDecay);
+        if (iterations > 0)
             _coldStart = false;
-            // q(δ) = ½δᵀAδ + gᵀδ = ½(residual + g)ᵀδ, since the CG residual is Aδ + g.
-            _objective[i] = 0.5 * (TensorPrimitives.Dot<double>(_residual, step) + TensorPrimitives.Dot<double>(_gradient, step));
-            int k = Math.Max(10, i / 10);
-            if (_options.CgEpsilon > 0 && i > k && _objective[i] < 0 && (_objective[i] - _objective[i - k]) / _objective[i] < k * _options.CgEpsilon)
-                break;
-        }
-        return cgIterations;
+        return iterations;
     }
 
     private void GaussNewtonProduct(ReadOnlySpan<double> theta, ReadOnlySpan<double> v, Span<double> result)
@@ -200,9 +162,9 @@ public sealed class GaussNewtonCgStepper<TModel> where TModel : IModel<TModel>
         Products++;
     }
 
-    private void Apply(ReadOnlySpan<double> theta, ReadOnlySpan<double> v, double lambda, Span<double> result)
+    // G·v at the θ SolveDamped copied, for the generic CG.
+    private sealed class GaussNewtonOperator(GaussNewtonCgStepper<TModel> owner) : ILinearOperator<double[]>
     {
-        GaussNewtonProduct(theta, v, result);
-        TensorPrimitives.MultiplyAdd<double>(v, lambda, result, result);
+        public void Apply(double[] v, double[] result) => owner.GaussNewtonProduct(owner._theta, v, result);
     }
 }
