@@ -59,6 +59,18 @@ public sealed unsafe class Cublas : IDisposable
         return result;
     }
 
+    /// <summary>x ← alpha·x over <paramref name="n"/> entries.</summary>
+    public void Scale(int n, double alpha, ulong x)
+        => CudaCheck.ThrowIfFailed(CublasApi.cublasDscal_v2(Handle, n, &alpha, x, 1), nameof(CublasApi.cublasDscal_v2));
+
+    /// <summary>The 0-based index of the entry of largest magnitude (waits for the result).</summary>
+    public int MaxMagnitudeIndex(int n, ulong x)
+    {
+        int oneBased;
+        CudaCheck.ThrowIfFailed(CublasApi.cublasIdamax_v2(Handle, n, x, 1, &oneBased), nameof(CublasApi.cublasIdamax_v2));
+        return oneBased - 1;
+    }
+
     private nint Handle
     {
         get

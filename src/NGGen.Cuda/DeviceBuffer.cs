@@ -71,6 +71,16 @@ public sealed unsafe class DeviceBuffer<T> : IDisposable
     public void Clear()
         => CudaCheck.ThrowIfFailed(CudaDriverApi.cuMemsetD8_v2(Pointer, 0, ByteCount(Length)), nameof(CudaDriverApi.cuMemsetD8_v2));
 
+    /// <summary>Reads one element (synchronous).</summary>
+    public T Element(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Length);
+        T value;
+        CudaCheck.ThrowIfFailed(CudaDriverApi.cuMemcpyDtoH_v2(&value, Pointer + ((ulong)index * (ulong)sizeof(T)), (nuint)sizeof(T)), nameof(CudaDriverApi.cuMemcpyDtoH_v2));
+        return value;
+    }
+
     /// <summary>Copies the buffer into a new host array.</summary>
     public T[] ToArray()
     {

@@ -51,10 +51,13 @@ public static unsafe partial class CublasApi
     [LibraryImport(CudaLibraries.Cublas)] public static partial cublasStatus_t cublasSdot_v2(nint handle, int n, ulong x, int incx, ulong y, int incy, float* result);
     [LibraryImport(CudaLibraries.Cublas)] public static partial cublasStatus_t cublasDdot_v2(nint handle, int n, ulong x, int incx, ulong y, int incy, double* result);
 
+    [LibraryImport(CudaLibraries.Cublas)] public static partial cublasStatus_t cublasDscal_v2(nint handle, int n, double* alpha, ulong x, int incx);
+    [LibraryImport(CudaLibraries.Cublas)] public static partial cublasStatus_t cublasIdamax_v2(nint handle, int n, ulong x, int incx, int* result);
+
     /// <summary>Every C name this class imports, for checking an installed library's exports.</summary>
     public static IReadOnlyList<string> ImportedNames { get; } =
     [
         "cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2", "cublasSgemm_v2", "cublasDgemm_v2",
-        "cublasSaxpy_v2", "cublasDaxpy_v2", "cublasSdot_v2", "cublasDdot_v2",
+        "cublasSaxpy_v2", "cublasDaxpy_v2", "cublasSdot_v2", "cublasDdot_v2", "cublasDscal_v2", "cublasIdamax_v2",
     ];
 }
