@@ -15,27 +15,22 @@ namespace NGGen.Generators.Emit;
 /// products become plan steps the runtime gives to cuBLAS (<c>IDevicePlanRunner.MatMul</c>). The element type is
 /// the macro <c>NGGEN_T</c>, so one source compiles for float and for double.
 /// </remarks>
-internal sealed class CudaProgramEmitter
+internal sealed class CudaProgramEmitter : ProgramWalker
 {
     private const string KernelParameters =
         "const NGGEN_T* __restrict__ theta, const NGGEN_T* __restrict__ inputs, const NGGEN_T* __restrict__ seed, " +
         "NGGEN_T* result, NGGEN_T* workspace, NGGEN_T* linearization, int batch";
 
-    private readonly IrProgram _program;
-    private readonly StoragePlan _plan;
     private readonly string _prefix;
     private readonly int _linearizationRows;
-    private readonly AccumulationTracker _accumulation;
     private readonly IndentedTextWriter _device = new();
     private readonly IndentedTextWriter _host = new();
 
     public CudaProgramEmitter(IrProgram program, string prefix, int linearizationRows = 0)
+        : base(program)
     {
-        _program = program;
-        _plan = new StoragePlan(program);
         _prefix = prefix;
         _linearizationRows = linearizationRows;
-        _accumulation = new AccumulationTracker(program, _plan);
     }
 
     /// <summary>The CUDA C kernels of this program.</summary>
@@ -46,26 +41,25 @@ internal sealed class CudaProgramEmitter
 
     public void Emit()
     {
-        for (int id = 0; id < _program.Count; id++)
+        for (int id = 0; id < Program.Count; id++)
         {
-            if (_program[id].Op == Op.Const && _plan.Storage[id].Kind != StorageKind.Fused)
+            if (Program[id].Op == Op.Const && Plan.Storage[id].Kind != StorageKind.Fused)
                 EmitConstants(id);
         }
 
-        for (int id = 0; id < _program.Count; id++)
-            EmitNode(id);
+        WalkNodes();
     }
 
     // ---- Operands -------------------------------------------------------------------------------
 
-    private bool Batched(int id) => _program[id].Batched;
+    private bool Batched(int id) => Program[id].Batched;
 
-    private int Size(int id) => _program[id].Shape.Size;
+    private int Size(int id) => Program[id].Shape.Size;
 
     /// <summary>A device pointer expression for a value, as the C# emitter's span slices.</summary>
     private string Pointer(int id)
     {
-        var s = _plan.Storage[id];
+        var s = Plan.Storage[id];
         string offset = Literals.Int(s.Offset);
         return s.Kind switch
         {
@@ -77,16 +71,16 @@ internal sealed class CudaProgramEmitter
             StorageKind.Linearization when Batched(id) => $"(linearization + {offset} * batch)",
             StorageKind.Linearization => $"(linearization + {Literals.Int(_linearizationRows)} * batch + {offset})",
             StorageKind.Workspace when Batched(id) => $"(workspace + {offset} * batch)",
-            StorageKind.Workspace => $"(workspace + {Literals.Int(_plan.BatchedRows)} * batch + {offset})",
+            StorageKind.Workspace => $"(workspace + {Literals.Int(Plan.BatchedRows)} * batch + {offset})",
             StorageKind.View => $"({Pointer(s.Source)} + {offset}{(Batched(id) ? " * batch" : "")})",
-            _ => throw new InvalidOperationException($"node {id} ({_program[id].Op}) has no storage"),
+            _ => throw new InvalidOperationException($"node {id} ({Program[id].Op}) has no storage"),
         };
     }
 
     /// <summary>The same location as a host plan operand: region and element offset (a C# expression in batch).</summary>
     private string Operand(int id)
     {
-        var s = _plan.Storage[id];
+        var s = Plan.Storage[id];
         string offset = Literals.Int(s.Offset);
         const string Region = "global::NGGen.DeviceRegion";
         return s.Kind switch
@@ -99,9 +93,9 @@ internal sealed class CudaProgramEmitter
             StorageKind.Linearization when Batched(id) => $"new global::NGGen.DeviceOperand({Region}.Linearization, {offset}L * batch)",
             StorageKind.Linearization => $"new global::NGGen.DeviceOperand({Region}.Linearization, {Literals.Int(_linearizationRows)}L * batch + {offset})",
             StorageKind.Workspace when Batched(id) => $"new global::NGGen.DeviceOperand({Region}.Workspace, {offset}L * batch)",
-            StorageKind.Workspace => $"new global::NGGen.DeviceOperand({Region}.Workspace, {Literals.Int(_plan.BatchedRows)}L * batch + {offset})",
+            StorageKind.Workspace => $"new global::NGGen.DeviceOperand({Region}.Workspace, {Literals.Int(Plan.BatchedRows)}L * batch + {offset})",
             StorageKind.View => $"{Operand(s.Source)}.Plus({offset}{(Batched(id) ? "L * batch" : "")})",
-            _ => throw new InvalidOperationException($"node {id} ({_program[id].Op}) has no storage"),
+            _ => throw new InvalidOperationException($"node {id} ({Program[id].Op}) has no storage"),
         };
     }
 
@@ -131,78 +125,35 @@ internal sealed class CudaProgramEmitter
 
     private void EmitConstants(int id)
     {
-        var values = _program[id].Values;
+        var values = Program[id].Values;
         _device.WriteLine($"__device__ const double {Name(id)}_values[{Literals.Int(values.Count)}] = {{ {string.Join(", ", values.Select(CudaLiterals.Double))} }};");
         OpenKernel(id, values.Count, false, "_load");
         _device.WriteLine($"{Pointer(id)}[i] = (NGGEN_T){Name(id)}_values[i];");
         CloseKernel();
     }
 
-    private void EmitNode(int id)
+    protected override void EmitConcat(int id, bool accumulate)
     {
-        var node = _program[id];
-        var storage = _plan.Storage[id];
-        switch (node.Op)
+        var node = Program[id];
+        int offset = 0, part = 0;
+        foreach (int input in node.Inputs)
         {
-            case Op.Param or Op.TangentParam or Op.CotangentInput or Op.Input or Op.Const or Op.CtSlot or Op.Saved or Op.Save:
-                return;
-            case var op when OpFacts.IsElementwise(op):
-                if (storage.Kind == StorageKind.Fused || _plan.IsAccumulatedAdd(id))
-                    return;
-                if (node.Batched)
-                    EmitFusedGroup(id);
-                else
-                    EmitUnbatchedElementwise(id);
-                return;
-            case Op.Gather when storage.Kind == StorageKind.View:
-                return;
-            case Op.Gather:
-                EmitGather(id);
-                return;
-            case Op.Concat:
-            {
-                bool accumulate = _accumulation.TakeAccumulate(id);
-                int offset = 0, part = 0;
-                foreach (int input in node.Inputs)
-                {
-                    int size = Size(input);
-                    string destination = $"({Pointer(id)} + {Literals.Int(offset)}{(node.Batched ? " * batch" : "")})";
-                    EmitStore(id, $"_part{Literals.Int(part++)}", input, destination, node.Batched, size, accumulate);
-                    offset += size;
-                }
-                return;
-            }
-            case Op.Broadcast:
-                EmitStore(id, "", node.Input(0), Pointer(id), node.Batched, Size(id), _accumulation.TakeAccumulate(id));
-                return;
-            case Op.SumFeatures:
-                EmitSumFeatures(id);
-                return;
-            case Op.BatchSum:
-                EmitBatchSum(id);
-                return;
-            case Op.MatMul:
-                EmitMatMul(id);
-                return;
-            case Op.Accumulate:
-                EmitAccumulate(id);
-                return;
-            case Op.Output:
-            {
-                int value = node.Input(0);
-                if (_plan.SinkOf[value] == id)
-                    return;
-                EmitStore(id, "", value, "result", true, Size(id), false);
-                return;
-            }
-            default:
-                throw new InvalidOperationException($"cannot emit {node.Op} as CUDA C");
+            int size = Size(input);
+            string destination = $"({Pointer(id)} + {Literals.Int(offset)}{(node.Batched ? " * batch" : "")})";
+            EmitStore(id, $"_part{Literals.Int(part++)}", input, destination, node.Batched, size, accumulate);
+            offset += size;
         }
     }
 
-    private void EmitUnbatchedElementwise(int id)
+    protected override void EmitBroadcast(int id, bool accumulate)
+        => EmitStore(id, "", Program[id].Input(0), Pointer(id), Program[id].Batched, Size(id), accumulate);
+
+    protected override void EmitOutput(int id, int value)
+        => EmitStore(id, "", value, "result", true, Size(id), false);
+
+    protected override void EmitUnbatchedElementwise(int id)
     {
-        var node = _program[id];
+        var node = Program[id];
         string Read(int input) => $"{Pointer(input)}[{(Size(input) == 1 ? "0" : "i")}]";
         OpenKernel(id, Size(id), false);
         string b = node.Inputs.Count > 1 ? Read(node.Input(1)) : "";
@@ -212,12 +163,11 @@ internal sealed class CudaProgramEmitter
 
     // One thread per entry (e, n) of the root: the members run in registers, only the chain's inputs and its
     // result touch memory.
-    private void EmitFusedGroup(int root)
+    protected override void EmitFusedGroup(int root, bool accumulate)
     {
-        var members = _plan.GroupMembers(root);
+        var members = Plan.GroupMembers(root);
         var memberSet = new HashSet<int>(members);
         int size = Size(root);
-        bool accumulate = _accumulation.TakeAccumulate(root);
 
         string Read(int input)
         {
@@ -228,12 +178,12 @@ internal sealed class CudaProgramEmitter
             return Size(input) == 1 ? $"{Pointer(input)}[0]" : $"{Pointer(input)}[e]";
         }
 
-        _device.WriteLine($"// fused: {string.Join(" → ", members.Select(m => _program[m].Op))}");
+        _device.WriteLine($"// fused: {string.Join(" → ", members.Select(m => Program[m].Op))}");
         OpenKernel(root, size, true);
         _device.WriteLine("const long long e = i / batch, n = i % batch;");
         for (int k = 0; k < members.Count; k++)
         {
-            var node = _program[members[k]];
+            var node = Program[members[k]];
             string b = node.Inputs.Count > 1 ? Read(node.Input(1)) : "";
             _device.WriteLine($"const NGGEN_T t{Literals.Int(k)} = {CudaExpression(node.Op, Read(node.Input(0)), b)};");
         }
@@ -241,10 +191,9 @@ internal sealed class CudaProgramEmitter
         CloseKernel();
     }
 
-    private void EmitGather(int id)
+    protected override void EmitGather(int id, bool accumulate)
     {
-        var node = _program[id];
-        bool accumulate = _accumulation.TakeAccumulate(id);
+        var node = Program[id];
         _device.WriteLine($"__device__ const int {Name(id)}_indices[{Literals.Int(node.Ints.Count)}] = {{ {string.Join(", ", node.Ints.Select(Literals.Int))} }};");
         bool batched = Batched(node.Input(0));
         string row = batched ? "batch" : "1";
@@ -266,11 +215,10 @@ internal sealed class CudaProgramEmitter
         CloseKernel();
     }
 
-    private void EmitSumFeatures(int id)
+    protected override void EmitSumFeatures(int id, bool accumulate)
     {
-        var node = _program[id];
+        var node = Program[id];
         int source = node.Input(0);
-        bool accumulate = _accumulation.TakeAccumulate(id);
         string row = Batched(source) ? "batch" : "1";
         OpenKernel(id, 1, Batched(source));
         _device.WriteLine("NGGEN_T sum = 0;");
@@ -280,10 +228,9 @@ internal sealed class CudaProgramEmitter
     }
 
     // One thread per entry summing its batch row in order; a tree reduction would be faster for large batches.
-    private void EmitBatchSum(int id)
+    protected override void EmitBatchSum(int id, bool accumulate)
     {
-        var node = _program[id];
-        bool accumulate = _accumulation.TakeAccumulate(id);
+        var node = Program[id];
         OpenKernel(id, Size(id), false);
         _device.WriteLine("NGGEN_T sum = 0;");
         _device.WriteLine($"for (int n = 0; n < batch; n++) sum += {Pointer(node.Input(0))}[i * batch + n];");
@@ -291,24 +238,19 @@ internal sealed class CudaProgramEmitter
         CloseKernel();
     }
 
-    private void EmitMatMul(int id)
+    protected override void EmitMatMul(int id, bool accumulate)
     {
-        var node = _program[id];
+        var node = Program[id];
         int a = node.Input(0), b = node.Input(1);
-        bool accumulate = _accumulation.TakeAccumulate(id);
         string Bool(bool value) => value ? "true" : "false";
-        _host.WriteLine($"runner.MatMul({Operand(a)}, {Bool(Batched(a))}, {Literals.Int(_program[a].Shape.Cols)}, {Bool(node.Ints[0] == 1)}, " +
-            $"{Operand(b)}, {Bool(Batched(b))}, {Literals.Int(_program[b].Shape.Cols)}, {Bool(node.Ints[1] == 1)}, " +
+        _host.WriteLine($"runner.MatMul({Operand(a)}, {Bool(Batched(a))}, {Literals.Int(Program[a].Shape.Cols)}, {Bool(node.Ints[0] == 1)}, " +
+            $"{Operand(b)}, {Bool(Batched(b))}, {Literals.Int(Program[b].Shape.Cols)}, {Bool(node.Ints[1] == 1)}, " +
             $"{Operand(id)}, {Bool(node.Batched)}, {Literals.Int(node.Ints[2])}, {Literals.Int(node.Ints[3])}, {Literals.Int(node.Ints[4])}, batch, {Bool(accumulate)});");
     }
 
-    private void EmitAccumulate(int id)
+    protected override void EmitAccumulate(int id, int slot, int value, bool initialized)
     {
-        var node = _program[id];
-        int slot = node.Input(0), value = node.Input(1);
-        if (_plan.SinkOf[value] == id)
-            return;
-        bool initialized = _accumulation.TakeSlot(slot);
+        var node = Program[id];
         if (node.Ints.Count == 0)
         {
             EmitStore(id, "", value, Pointer(slot), Batched(slot), Size(slot), initialized);

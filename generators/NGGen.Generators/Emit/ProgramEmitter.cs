@@ -4,16 +4,13 @@ using NGGen.Generators.Ir;
 namespace NGGen.Generators.Emit;
 
 /// <summary>Emits one generated method body (Forward, Jvp or Vjp of one function) from its IR.</summary>
-internal sealed class ProgramEmitter
+internal sealed class ProgramEmitter : ProgramWalker
 {
     private const string TP = "global::System.Numerics.Tensors.TensorPrimitives";
     private const string Kernels = "global::NGGen.Kernels.Batched";
 
-    private readonly IrProgram _program;
-    private readonly StoragePlan _plan;
     private readonly IndentedTextWriter _w;
     private readonly string _prefix;
-    private readonly AccumulationTracker _accumulation;
 
     /// <summary>Static data (constants and index tables) the method refers to: name → declaration.</summary>
     public List<string> StaticData { get; } = [];
@@ -22,23 +19,20 @@ internal sealed class ProgramEmitter
 
     /// <param name="linearizationRows">Per-sample rows of the linearization buffer (shared entries follow them).</param>
     public ProgramEmitter(IrProgram program, IndentedTextWriter writer, string prefix, int linearizationRows = 0)
+        : base(program)
     {
         _linearizationRows = linearizationRows;
-        _program = program;
-        _plan = new StoragePlan(program);
         _w = writer;
         _prefix = prefix;
-        _accumulation = new AccumulationTracker(program, _plan);
     }
 
     /// <summary>Workspace entries: a·batch + b.</summary>
-    public WorkspaceSize WorkspaceSize => new(_plan.BatchedRows, _plan.UnbatchedLength, _plan.MaxGroupTemps, _plan.ChunkFactor);
+    public WorkspaceSize WorkspaceSize => new(Plan.BatchedRows, Plan.UnbatchedLength, Plan.MaxGroupTemps, Plan.ChunkFactor);
 
     public void EmitBody()
     {
         DeclareLocals();
-        for (int id = 0; id < _program.Count; id++)
-            EmitNode(id);
+        WalkNodes();
     }
 
     // ---- Locals ---------------------------------------------------------------------------------
@@ -47,32 +41,32 @@ internal sealed class ProgramEmitter
 
     private bool IsReadOnly(int id)
     {
-        var s = _plan.Storage[id];
+        var s = Plan.Storage[id];
         return s.Kind switch
         {
             StorageKind.Theta or StorageKind.Seed or StorageKind.Inputs => true,
-            StorageKind.Linearization => _program[id].Op == Op.Saved,
+            StorageKind.Linearization => Program[id].Op == Op.Saved,
             StorageKind.View => IsReadOnly(s.Source),
             _ => false,
         };
     }
 
-    private string Stride(int id) => _program[id].Batched ? " * batch" : "";
+    private string Stride(int id) => Program[id].Batched ? " * batch" : "";
 
-    private string Length(int id) => Literals.Int(_program[id].Shape.Size) + Stride(id);
+    private string Length(int id) => Literals.Int(Program[id].Shape.Size) + Stride(id);
 
     private void DeclareLocals()
     {
-        if (_plan.MaxGroupTemps > 0)
+        if (Plan.MaxGroupTemps > 0)
         {
             _w.WriteLine($"int chunk = {WorkspaceSize.ChunkExpression};");
-            _w.WriteLine($"global::System.Span<T> scratch = workspace.Slice({Literals.Int(_plan.BatchedRows)} * batch + {Literals.Int(_plan.UnbatchedLength)}, {Literals.Int(_plan.MaxGroupTemps)} * chunk);");
+            _w.WriteLine($"global::System.Span<T> scratch = workspace.Slice({Literals.Int(Plan.BatchedRows)} * batch + {Literals.Int(Plan.UnbatchedLength)}, {Literals.Int(Plan.MaxGroupTemps)} * chunk);");
         }
         var views = new List<int>();
-        for (int id = 0; id < _program.Count; id++)
+        for (int id = 0; id < Program.Count; id++)
         {
-            var node = _program[id];
-            var s = _plan.Storage[id];
+            var node = Program[id];
+            var s = Plan.Storage[id];
             string type = IsReadOnly(id) ? "global::System.ReadOnlySpan<T>" : "global::System.Span<T>";
             string? init = s.Kind switch
             {
@@ -84,7 +78,7 @@ internal sealed class ProgramEmitter
                 StorageKind.Linearization when node.Batched => $"linearization.Slice({Literals.Int(s.Offset)} * batch, {Length(id)})",
                 StorageKind.Linearization => $"linearization.Slice({Literals.Int(_linearizationRows)} * batch + {Literals.Int(s.Offset)}, {Length(id)})",
                 StorageKind.Workspace when node.Batched => $"workspace.Slice({Literals.Int(s.Offset)} * batch, {Length(id)})",
-                StorageKind.Workspace => $"workspace.Slice({Literals.Int(_plan.BatchedRows)} * batch + {Literals.Int(s.Offset)}, {Length(id)})",
+                StorageKind.Workspace => $"workspace.Slice({Literals.Int(Plan.BatchedRows)} * batch + {Literals.Int(s.Offset)}, {Length(id)})",
                 _ => null,
             };
             if (s.Kind == StorageKind.View)
@@ -95,12 +89,12 @@ internal sealed class ProgramEmitter
 
         // Views may refer to later nodes (a producer writing into a cotangent slot), so declare them
         // once their source is declared.
-        var declared = new HashSet<int>(Enumerable.Range(0, _program.Count).Where(i => _plan.Storage[i].Kind is not (StorageKind.View or StorageKind.Fused)));
+        var declared = new HashSet<int>(Enumerable.Range(0, Program.Count).Where(i => Plan.Storage[i].Kind is not (StorageKind.View or StorageKind.Fused)));
         while (views.Count > 0)
         {
             int progress = views.RemoveAll(id =>
             {
-                var s = _plan.Storage[id];
+                var s = Plan.Storage[id];
                 if (!declared.Contains(s.Source))
                     return false;
                 string type = IsReadOnly(id) ? "global::System.ReadOnlySpan<T>" : "global::System.Span<T>";
@@ -112,124 +106,98 @@ internal sealed class ProgramEmitter
                 throw new InvalidOperationException("cyclic views");
         }
 
-        for (int id = 0; id < _program.Count; id++)
+        for (int id = 0; id < Program.Count; id++)
         {
-            if (_program[id].Op != Op.Const || _plan.Storage[id].Kind == StorageKind.Fused)
+            if (Program[id].Op != Op.Const || Plan.Storage[id].Kind == StorageKind.Fused)
                 continue;
             string name = $"s_{Camel(_prefix)}Const{id}";
             // Static arrays, not ReadOnlySpan properties: those allocate per call in Debug builds.
-            StaticData.Add($"private static readonly double[] {name} = [{string.Join(", ", _program[id].Values.Select(Literals.Double))}];");
+            StaticData.Add($"private static readonly double[] {name} = [{string.Join(", ", Program[id].Values.Select(Literals.Double))}];");
             _w.WriteLine($"{Kernels}.LoadConstants({name}, {V(id)});");
         }
     }
 
     // ---- Nodes ----------------------------------------------------------------------------------
 
-    private void EmitNode(int id)
-    {
-        var node = _program[id];
-        var storage = _plan.Storage[id];
-        switch (node.Op)
-        {
-            case Op.Param or Op.TangentParam or Op.CotangentInput or Op.Input or Op.Const or Op.CtSlot or Op.Saved or Op.Save:
-                return;
-            case var op when OpFacts.IsElementwise(op):
-                if (storage.Kind == StorageKind.Fused || _plan.IsAccumulatedAdd(id))
-                    return;
-                if (node.Batched)
-                    EmitFusedGroup(id);
-                else
-                    EmitScalarElementwise(id);
-                return;
-            case Op.Gather when storage.Kind == StorageKind.View:
-                return;
-            case Op.Gather:
-            {
-                string name = $"s_{Camel(_prefix)}Indices{id}";
-                StaticData.Add($"private static readonly int[] {name} = [{string.Join(", ", node.Ints.Select(Literals.Int))}];");
-                _w.WriteLine($"{Kernels}.Gather({V(node.Input(0))}, {Bool(_program[node.Input(0)].Batched)}, {name}, {V(id)}, batch, {Bool(TakeAccumulate(id))});");
-                return;
-            }
-            case Op.Concat:
-            {
-                bool accumulate = TakeAccumulate(id);
-                int offset = 0;
-                foreach (int part in node.Inputs)
-                {
-                    int size = _program[part].Shape.Size;
-                    _w.WriteLine($"{Kernels}.Store({V(part)}, {Bool(_program[part].Batched)}, {Literals.Int(size)}, {V(id)}.Slice({Literals.Int(offset)}{Stride(id)}, {Literals.Int(size)}{Stride(id)}), {Bool(node.Batched)}, {Literals.Int(size)}, batch, {Bool(accumulate)});");
-                    offset += size;
-                }
-                return;
-            }
-            case Op.Broadcast:
-                _w.WriteLine($"{Kernels}.Store({V(node.Input(0))}, {Bool(_program[node.Input(0)].Batched)}, 1, {V(id)}, {Bool(node.Batched)}, {Literals.Int(node.Shape.Size)}, batch, {Bool(TakeAccumulate(id))});");
-                return;
-            case Op.SumFeatures:
-                _w.WriteLine($"{Kernels}.SumFeatures({V(node.Input(0))}, {Bool(_program[node.Input(0)].Batched)}, {Literals.Int(_program[node.Input(0)].Shape.Size)}, {V(id)}, batch, {Bool(TakeAccumulate(id))});");
-                return;
-            case Op.BatchSum:
-                _w.WriteLine($"{Kernels}.BatchSum({V(node.Input(0))}, {Literals.Int(node.Shape.Size)}, {V(id)}, batch, {Bool(TakeAccumulate(id))});");
-                return;
-            case Op.MatMul:
-            {
-                var a = _program[node.Input(0)];
-                var b = _program[node.Input(1)];
-                _w.WriteLine($"{Kernels}.MatMul({V(node.Input(0))}, {Bool(a.Batched)}, {Literals.Int(a.Shape.Cols)}, {Bool(node.Ints[0] == 1)}, " +
-                    $"{V(node.Input(1))}, {Bool(b.Batched)}, {Literals.Int(b.Shape.Cols)}, {Bool(node.Ints[1] == 1)}, " +
-                    $"{V(id)}, {Bool(node.Batched)}, {Literals.Int(node.Ints[2])}, {Literals.Int(node.Ints[3])}, {Literals.Int(node.Ints[4])}, batch, {Bool(TakeAccumulate(id))});");
-                return;
-            }
-            case Op.Accumulate:
-                EmitAccumulate(id);
-                return;
-            case Op.Output:
-            {
-                int value = node.Input(0);
-                if (_plan.SinkOf[value] == id)
-                    return;
-                _w.WriteLine($"{Kernels}.Store({V(value)}, {Bool(_program[value].Batched)}, {Literals.Int(_program[value].Shape.Size)}, result, true, {Literals.Int(node.Shape.Size)}, batch, false);");
-                return;
-            }
-            default:
-                throw new InvalidOperationException($"cannot emit {node.Op}");
-        }
-    }
-
     private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
 
     private static string Bool(bool value) => value ? "true" : "false";
 
-    private bool TakeAccumulate(int producer) => _accumulation.TakeAccumulate(producer);
-
-    private void EmitAccumulate(int id)
+    protected override void EmitGather(int id, bool accumulate)
     {
-        var node = _program[id];
-        int slot = node.Input(0), value = node.Input(1);
-        if (_plan.SinkOf[value] == id)
-            return;
-        bool initialized = _accumulation.TakeSlot(slot);
+        var node = Program[id];
+        string name = $"s_{Camel(_prefix)}Indices{id}";
+        StaticData.Add($"private static readonly int[] {name} = [{string.Join(", ", node.Ints.Select(Literals.Int))}];");
+        _w.WriteLine($"{Kernels}.Gather({V(node.Input(0))}, {Bool(Program[node.Input(0)].Batched)}, {name}, {V(id)}, batch, {Bool(accumulate)});");
+    }
+
+    protected override void EmitConcat(int id, bool accumulate)
+    {
+        var node = Program[id];
+        int offset = 0;
+        foreach (int part in node.Inputs)
+        {
+            int size = Program[part].Shape.Size;
+            _w.WriteLine($"{Kernels}.Store({V(part)}, {Bool(Program[part].Batched)}, {Literals.Int(size)}, {V(id)}.Slice({Literals.Int(offset)}{Stride(id)}, {Literals.Int(size)}{Stride(id)}), {Bool(node.Batched)}, {Literals.Int(size)}, batch, {Bool(accumulate)});");
+            offset += size;
+        }
+    }
+
+    protected override void EmitBroadcast(int id, bool accumulate)
+    {
+        var node = Program[id];
+        _w.WriteLine($"{Kernels}.Store({V(node.Input(0))}, {Bool(Program[node.Input(0)].Batched)}, 1, {V(id)}, {Bool(node.Batched)}, {Literals.Int(node.Shape.Size)}, batch, {Bool(accumulate)});");
+    }
+
+    protected override void EmitSumFeatures(int id, bool accumulate)
+    {
+        var node = Program[id];
+        _w.WriteLine($"{Kernels}.SumFeatures({V(node.Input(0))}, {Bool(Program[node.Input(0)].Batched)}, {Literals.Int(Program[node.Input(0)].Shape.Size)}, {V(id)}, batch, {Bool(accumulate)});");
+    }
+
+    protected override void EmitBatchSum(int id, bool accumulate)
+    {
+        var node = Program[id];
+        _w.WriteLine($"{Kernels}.BatchSum({V(node.Input(0))}, {Literals.Int(node.Shape.Size)}, {V(id)}, batch, {Bool(accumulate)});");
+    }
+
+    protected override void EmitMatMul(int id, bool accumulate)
+    {
+        var node = Program[id];
+        var a = Program[node.Input(0)];
+        var b = Program[node.Input(1)];
+        _w.WriteLine($"{Kernels}.MatMul({V(node.Input(0))}, {Bool(a.Batched)}, {Literals.Int(a.Shape.Cols)}, {Bool(node.Ints[0] == 1)}, " +
+            $"{V(node.Input(1))}, {Bool(b.Batched)}, {Literals.Int(b.Shape.Cols)}, {Bool(node.Ints[1] == 1)}, " +
+            $"{V(id)}, {Bool(node.Batched)}, {Literals.Int(node.Ints[2])}, {Literals.Int(node.Ints[3])}, {Literals.Int(node.Ints[4])}, batch, {Bool(accumulate)});");
+    }
+
+    protected override void EmitOutput(int id, int value)
+        => _w.WriteLine($"{Kernels}.Store({V(value)}, {Bool(Program[value].Batched)}, {Literals.Int(Program[value].Shape.Size)}, result, true, {Literals.Int(Program[id].Shape.Size)}, batch, false);");
+
+    protected override void EmitAccumulate(int id, int slot, int value, bool initialized)
+    {
+        var node = Program[id];
         if (node.Ints.Count > 0)
         {
             if (!initialized)
                 _w.WriteLine($"{V(slot)}.Clear();");
             string name = $"s_{Camel(_prefix)}Indices{id}";
             StaticData.Add($"private static readonly int[] {name} = [{string.Join(", ", node.Ints.Select(Literals.Int))}];");
-            _w.WriteLine($"{Kernels}.ScatterAdd({V(value)}, {Bool(_program[value].Batched)}, {name}, {V(slot)}, {Bool(_program[slot].Batched)}, batch);");
+            _w.WriteLine($"{Kernels}.ScatterAdd({V(value)}, {Bool(Program[value].Batched)}, {name}, {V(slot)}, {Bool(Program[slot].Batched)}, batch);");
         }
         else
         {
-            _w.WriteLine($"{Kernels}.Store({V(value)}, {Bool(_program[value].Batched)}, {Literals.Int(_program[value].Shape.Size)}, {V(slot)}, {Bool(_program[slot].Batched)}, {Literals.Int(_program[slot].Shape.Size)}, batch, {Bool(initialized)});");
+            _w.WriteLine($"{Kernels}.Store({V(value)}, {Bool(Program[value].Batched)}, {Literals.Int(Program[value].Shape.Size)}, {V(slot)}, {Bool(Program[slot].Batched)}, {Literals.Int(Program[slot].Shape.Size)}, batch, {Bool(initialized)});");
         }
     }
 
     // ---- Elementwise ----------------------------------------------------------------------------
 
-    private void EmitScalarElementwise(int id)
+    protected override void EmitUnbatchedElementwise(int id)
     {
-        var node = _program[id];
+        var node = Program[id];
         int size = node.Shape.Size;
-        string Operand(int input, string e) => $"{V(input)}[{(_program[input].Shape.Size == 1 ? "0" : e)}]";
+        string Operand(int input, string e) => $"{V(input)}[{(Program[input].Shape.Size == 1 ? "0" : e)}]";
         string expression = ScalarExpression(node, Operand(node.Input(0), "e"), node.Inputs.Count > 1 ? Operand(node.Input(1), "e") : "");
         if (size == 1)
             _w.WriteLine($"{V(id)}[0] = {expression.Replace("[e]", "[0]")};");
@@ -266,16 +234,15 @@ internal sealed class ProgramEmitter
     /// stay in L1, each op runs as a vectorised TensorPrimitives call on the chunk, and only the
     /// chain's inputs and its result touch main memory.
     /// </summary>
-    private void EmitFusedGroup(int root)
+    protected override void EmitFusedGroup(int root, bool accumulate)
     {
-        var members = _plan.GroupMembers(root);
+        var members = Plan.GroupMembers(root);
         var memberSet = new HashSet<int>(members);
-        int size = _program[root].Shape.Size;
-        bool perFeature = size > 1 && members.SelectMany(m => _program[m].Inputs).Where(i => !memberSet.Contains(i))
-            .Any(i => _program[i].Batched ? _program[i].Shape.Size == 1 : _program[i].Shape.Size > 1);
-        bool accumulate = TakeAccumulate(root);
+        int size = Program[root].Shape.Size;
+        bool perFeature = size > 1 && members.SelectMany(m => Program[m].Inputs).Where(i => !memberSet.Contains(i))
+            .Any(i => Program[i].Batched ? Program[i].Shape.Size == 1 : Program[i].Shape.Size > 1);
 
-        _w.WriteLine($"// fused: {string.Join(" → ", members.Select(m => _program[m].Op))}");
+        _w.WriteLine($"// fused: {string.Join(" → ", members.Select(m => Program[m].Op))}");
         if (perFeature)
         {
             _w.WriteLine($"for (int e = 0; e < {Literals.Int(size)}; e++)");
@@ -296,20 +263,20 @@ internal sealed class ProgramEmitter
         {
             if (memberSet.Contains(input))
                 return $"t{members.IndexOf(input)}";
-            var node = _program[input];
+            var node = Program[input];
             if (node.Batched)
                 return node.Shape.Size == 1 && size > 1 ? $"{V(input)}.Slice(n0, len)" : $"{V(input)}.Slice({rowStart}, len)";
             return node.Shape.Size == 1 ? $"{V(input)}[0]" : $"{V(input)}[e]";
         }
 
-        bool IsScalar(int input) => !memberSet.Contains(input) && !_program[input].Batched;
+        bool IsScalar(int input) => !memberSet.Contains(input) && !Program[input].Batched;
 
         for (int k = 0; k < members.Count; k++)
             _w.WriteLine(k == 0 ? "global::System.Span<T> t0 = scratch.Slice(0, len);" : $"global::System.Span<T> t{k} = scratch.Slice({Literals.Int(k)} * chunk, len);");
         string destination = $"{V(root)}.Slice({rowStart}, len)";
         foreach (int m in members)
         {
-            var node = _program[m];
+            var node = Program[m];
             bool direct = m == root && !accumulate;
             string target = direct ? destination : $"t{members.IndexOf(m)}";
             string a = Operand(node.Input(0));

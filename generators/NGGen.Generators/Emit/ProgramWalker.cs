@@ -1,0 +1,113 @@
+using NGGen.Generators.Ir;
+
+namespace NGGen.Generators.Emit;
+
+/// <summary>
+/// The node walk both emitters share: which nodes need code of their own (leaves, fused members, accumulated Adds,
+/// views and producers that write straight into their sink need none) and, for each that does, whether it adds into
+/// its destination. The C# and CUDA C emitters only say how each kind of node is written, so they cannot disagree
+/// on what is computed or on which writes accumulate.
+/// </summary>
+internal abstract class ProgramWalker
+{
+    protected ProgramWalker(IrProgram program)
+    {
+        Program = program;
+        Plan = new StoragePlan(program);
+        Accumulation = new AccumulationTracker(program, Plan);
+    }
+
+    protected IrProgram Program { get; }
+
+    protected StoragePlan Plan { get; }
+
+    protected AccumulationTracker Accumulation { get; }
+
+    /// <summary>Emits every node in program order.</summary>
+    protected void WalkNodes()
+    {
+        for (int id = 0; id < Program.Count; id++)
+            EmitNode(id);
+    }
+
+    private void EmitNode(int id)
+    {
+        var node = Program[id];
+        var storage = Plan.Storage[id];
+        switch (node.Op)
+        {
+            case Op.Param or Op.TangentParam or Op.CotangentInput or Op.Input or Op.Const or Op.CtSlot or Op.Saved or Op.Save:
+                return;
+            case var op when OpFacts.IsElementwise(op):
+                if (storage.Kind == StorageKind.Fused || Plan.IsAccumulatedAdd(id))
+                    return;
+                if (node.Batched)
+                    EmitFusedGroup(id, Accumulation.TakeAccumulate(id));
+                else
+                    EmitUnbatchedElementwise(id);
+                return;
+            case Op.Gather when storage.Kind == StorageKind.View:
+                return;
+            case Op.Gather:
+                EmitGather(id, Accumulation.TakeAccumulate(id));
+                return;
+            case Op.Concat:
+                EmitConcat(id, Accumulation.TakeAccumulate(id));
+                return;
+            case Op.Broadcast:
+                EmitBroadcast(id, Accumulation.TakeAccumulate(id));
+                return;
+            case Op.SumFeatures:
+                EmitSumFeatures(id, Accumulation.TakeAccumulate(id));
+                return;
+            case Op.BatchSum:
+                EmitBatchSum(id, Accumulation.TakeAccumulate(id));
+                return;
+            case Op.MatMul:
+                EmitMatMul(id, Accumulation.TakeAccumulate(id));
+                return;
+            case Op.Accumulate:
+            {
+                int slot = node.Input(0), value = node.Input(1);
+                if (Plan.SinkOf[value] == id)
+                    return;
+                EmitAccumulate(id, slot, value, Accumulation.TakeSlot(slot));
+                return;
+            }
+            case Op.Output:
+            {
+                int value = node.Input(0);
+                if (Plan.SinkOf[value] != id)
+                    EmitOutput(id, value);
+                return;
+            }
+            default:
+                throw new InvalidOperationException($"cannot emit {node.Op}");
+        }
+    }
+
+    /// <summary>A batched elementwise chain ending at <paramref name="root"/> (<see cref="StoragePlan.GroupMembers"/>).</summary>
+    protected abstract void EmitFusedGroup(int root, bool accumulate);
+
+    /// <summary>An elementwise op on unbatched values (overwrites its destination).</summary>
+    protected abstract void EmitUnbatchedElementwise(int id);
+
+    protected abstract void EmitGather(int id, bool accumulate);
+
+    protected abstract void EmitConcat(int id, bool accumulate);
+
+    protected abstract void EmitBroadcast(int id, bool accumulate);
+
+    protected abstract void EmitSumFeatures(int id, bool accumulate);
+
+    protected abstract void EmitBatchSum(int id, bool accumulate);
+
+    protected abstract void EmitMatMul(int id, bool accumulate);
+
+    /// <summary>Adds <paramref name="value"/> into <paramref name="slot"/> (scattered when the node has indices);
+    /// <paramref name="initialized"/> is false when the slot holds nothing yet.</summary>
+    protected abstract void EmitAccumulate(int id, int slot, int value, bool initialized);
+
+    /// <summary>Stores <paramref name="value"/> as the function's result.</summary>
+    protected abstract void EmitOutput(int id, int value);
+}
