@@ -18,6 +18,9 @@ public sealed partial class ModelGenerator
             #ifndef NGGEN_T
             #define NGGEN_T double
             #endif
+            #ifndef NGGEN_REDUCTION_THREADS
+            #define NGGEN_REDUCTION_THREADS 256
+            #endif
             __device__ __forceinline__ NGGEN_T nggen_sign(NGGEN_T x) { return x > (NGGEN_T)0 ? (NGGEN_T)1 : (x < (NGGEN_T)0 ? (NGGEN_T)-1 : (NGGEN_T)0); }
             __device__ __forceinline__ NGGEN_T nggen_relu(NGGEN_T x) { return (x > (NGGEN_T)0 || x != x) ? x : (NGGEN_T)0; }
             __device__ __forceinline__ NGGEN_T nggen_step(NGGEN_T x) { return x > (NGGEN_T)0 ? (NGGEN_T)1 : (NGGEN_T)0; }

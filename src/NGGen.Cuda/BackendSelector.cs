@@ -92,6 +92,8 @@ public static class BackendSelector
 
         public void Kernel(string name, long threads) => Work += threads;
 
+        public void Reduction(string name, long entries, long length) => Work += entries * length;
+
         public void MatMul(DeviceOperand a, bool aBatched, int aCols, bool transposeA, DeviceOperand b, bool bBatched, int bCols, bool transposeB,
             DeviceOperand c, bool cBatched, int m, int n, int k, int batch, bool accumulate)
             => Work += (long)m * n * k * (aBatched || bBatched ? batch : 1);

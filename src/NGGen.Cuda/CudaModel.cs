@@ -124,6 +124,20 @@ public sealed class CudaModel<TModel, T> : IDevicePlanRunner, IDisposable
     }
 
     /// <inheritdoc/>
+    void IDevicePlanRunner.Reduction(string name, long entries, long length)
+    {
+        if (!_kernels.TryGetValue(name, out var kernel))
+        {
+            kernel = _module.GetKernel(name);
+            _kernels[name] = kernel;
+        }
+
+        // ThreadsPerBlock (256) is the NGGEN_REDUCTION_THREADS the source was compiled with.
+        kernel.Launch((uint)Math.Clamp(entries, 1, MaxBlocks), ThreadsPerBlock, 0,
+            _regions[0], _regions[1], _regions[2], _regions[3], _regions[4], _regions[5], Batch);
+    }
+
+    /// <inheritdoc/>
     void IDevicePlanRunner.MatMul(DeviceOperand a, bool aBatched, int aCols, bool transposeA, DeviceOperand b, bool bBatched, int bCols, bool transposeB,
         DeviceOperand c, bool cBatched, int m, int n, int k, int batch, bool accumulate)
     {

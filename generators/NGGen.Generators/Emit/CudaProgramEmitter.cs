@@ -227,15 +227,35 @@ internal sealed class CudaProgramEmitter : ProgramWalker
         CloseKernel();
     }
 
-    // One thread per entry summing its batch row in order; a tree reduction would be faster for large batches.
+    // A block per entry: its threads sum strided parts of the entry's batch row (coalesced across the block), then
+    // a tree reduction in shared memory. Launched as a reduction step, whose block size (a power of two, at most
+    // NGGEN_REDUCTION_THREADS) the runner chooses.
     protected override void EmitBatchSum(int id, bool accumulate)
     {
         var node = Program[id];
-        OpenKernel(id, Size(id), false);
+        string name = Name(id);
+        string source = Pointer(node.Input(0)), destination = Pointer(id);
+        _device.WriteLine($"extern \"C\" __global__ void {name}({KernelParameters})");
+        _device.OpenBrace();
+        _device.WriteLine("__shared__ NGGEN_T partial[NGGEN_REDUCTION_THREADS];");
+        _device.WriteLine($"for (long long e = blockIdx.x; e < {Literals.Int(Size(id))}LL; e += gridDim.x)");
+        _device.OpenBrace();
         _device.WriteLine("NGGEN_T sum = 0;");
-        _device.WriteLine($"for (int n = 0; n < batch; n++) sum += {Pointer(node.Input(0))}[i * batch + n];");
-        _device.WriteLine($"{Pointer(id)}[i] = {(accumulate ? $"{Pointer(id)}[i] + " : "")}sum;");
-        CloseKernel();
+        _device.WriteLine($"for (long long n = threadIdx.x; n < batch; n += blockDim.x) sum += {source}[e * batch + n];");
+        _device.WriteLine("partial[threadIdx.x] = sum;");
+        _device.WriteLine("__syncthreads();");
+        _device.WriteLine("for (unsigned s = blockDim.x / 2; s > 0; s >>= 1)");
+        _device.OpenBrace();
+        _device.WriteLine("if (threadIdx.x < s) partial[threadIdx.x] += partial[threadIdx.x + s];");
+        _device.WriteLine("__syncthreads();");
+        _device.CloseBrace();
+        _device.WriteLine($"if (threadIdx.x == 0) {destination}[e] = {(accumulate ? $"{destination}[e] + " : "")}partial[0];");
+        // No thread may overwrite partial for the next entry before thread 0 has read it.
+        _device.WriteLine("__syncthreads();");
+        _device.CloseBrace();
+        _device.CloseBrace();
+        _device.WriteLine();
+        _host.WriteLine($"runner.Reduction(\"{name}\", {Literals.Int(Size(id))}L, batch);");
     }
 
     protected override void EmitMatMul(int id, bool accumulate)

@@ -47,6 +47,13 @@ public interface IDevicePlanRunner
     void Kernel(string name, long threads);
 
     /// <summary>
+    /// Launches the reduction kernel <paramref name="name"/>: one block per entry (grid-stride over
+    /// <paramref name="entries"/>), each summing <paramref name="length"/> values with a power-of-two block size of
+    /// at most <c>NGGEN_REDUCTION_THREADS</c> (256) threads.
+    /// </summary>
+    void Reduction(string name, long entries, long length);
+
+    /// <summary>
     /// C (+)= op(A)·op(B) per sample, with the operand layout and semantics of
     /// <see cref="Kernels.Batched.MatMul{T}"/>.
     /// </summary>

@@ -126,6 +126,8 @@ public partial class EmittedCudaTests
 
         public void Kernel(string name, long threads) => Steps.Add(new KernelStep(name, threads));
 
+        public void Reduction(string name, long entries, long length) => Steps.Add(new KernelStep(name, entries));
+
         public void MatMul(NGGen.DeviceOperand a, bool aBatched, int aCols, bool transposeA, NGGen.DeviceOperand b, bool bBatched, int bCols, bool transposeB,
             NGGen.DeviceOperand c, bool cBatched, int m, int n, int k, int batch, bool accumulate)
             => Steps.Add(new MatMulStep(a, aBatched, aCols, transposeA, b, bBatched, bCols, transposeB, c, cBatched, m, n, k, accumulate));

@@ -8,7 +8,8 @@ namespace NGGen.Tests.Cuda;
 /// <summary>
 /// Runs a generated model's CUDA C on the CPU: the source is compiled as C++ by g++ behind a few definitions
 /// (<c>__global__</c>, <c>blockIdx</c>, ...) so that each kernel is an ordinary function whose grid-stride loop, with
-/// one block of one thread, walks every index. A plan run this way checks what the kernels compute, their offsets
+/// one block of one thread, walks every index (a reduction block of one thread sums its row alone). A plan run this
+/// way checks what the kernels compute, their offsets
 /// and the order of the steps, without a GPU; only the device's parallelism and cuBLAS are left for CudaCheck.
 /// </summary>
 internal static class HostCompiledKernels
@@ -22,6 +23,8 @@ internal static class HostCompiledKernels
         #define __device__
         #define __forceinline__ inline
         #define __restrict__ __restrict
+        #define __shared__ static
+        #define __syncthreads()
 
         """;
 
@@ -90,6 +93,9 @@ internal sealed unsafe class HostPlanRunner<T>(nint library) : IDevicePlanRunner
         fixed (T* result = this[DeviceRegion.Result], workspace = this[DeviceRegion.Workspace], linearization = this[DeviceRegion.Linearization])
             kernel(theta, inputs, seed, result, workspace, linearization, Batch);
     }
+
+    // One block of one thread walks every entry, as in Kernel.
+    public void Reduction(string name, long entries, long length) => Kernel(name, entries);
 
     public void MatMul(DeviceOperand a, bool aBatched, int aCols, bool transposeA, DeviceOperand b, bool bBatched, int bCols, bool transposeB,
         DeviceOperand c, bool cBatched, int m, int n, int k, int batch, bool accumulate)
