@@ -33,12 +33,21 @@ public static class CudaLibraries
             Driver => OperatingSystem.IsWindows() ? ["nvcuda.dll"] : ["libcuda.so.1", "libcuda.so"],
             Nvrtc => OperatingSystem.IsWindows()
                 ? ["nvrtc64_120_0.dll", "nvrtc64_112_0.dll"]
-                : ["libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so"],
+                : WithToolkitDirectories(["libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so"]),
             Cublas => OperatingSystem.IsWindows()
                 ? ["cublas64_12.dll", "cublas64_11.dll"]
-                : ["libcublas.so.12", "libcublas.so.11", "libcublas.so"],
+                : WithToolkitDirectories(["libcublas.so.12", "libcublas.so.11", "libcublas.so"]),
             _ => throw new ArgumentOutOfRangeException(nameof(library), library, "Unknown CUDA library."),
         };
+    }
+
+    // A CUDA toolkit's libraries are often outside the loader's path: after the sonames, try them in $CUDA_HOME,
+    // $CUDA_PATH and /usr/local/cuda (lib64).
+    private static string[] WithToolkitDirectories(string[] names)
+    {
+        var roots = new[] { Environment.GetEnvironmentVariable("CUDA_HOME"), Environment.GetEnvironmentVariable("CUDA_PATH"), "/usr/local/cuda" }
+            .Where(root => !string.IsNullOrEmpty(root)).Distinct();
+        return [.. names, .. roots.SelectMany(root => names.Select(name => Path.Combine(root!, "lib64", name)))];
     }
 
     /// <summary>Gets the environment variable that overrides a library's file.</summary>
