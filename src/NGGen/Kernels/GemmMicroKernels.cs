@@ -17,14 +17,16 @@ namespace NGGen.Kernels;
 /// </remarks>
 internal static unsafe class GemmMicroKernels
 {
-    /// <summary>Rows per register tile on the Vector512 path (24 zmm accumulators).</summary>
+    /// <summary>Rows per register tile on the Vector512 path (16 zmm accumulators).</summary>
     /// <remarks>
-    /// Each k step loads two B vectors and broadcasts one A value per row, and those loads, not the FMAs, limit
-    /// the kernel when the packed B streams from L2: 8 rows (10 loads per 16 FMAs) ran at 86-88 GFLOP/s on this
-    /// VM, 12 rows (14 per 24) at 92, with B in L1 both ran at 93-95. Twelve rows leave power-of-two sizes a
-    /// 4-row edge tile per row block, which the half-height (6-row) kernel covers.
+    /// Eight rows keep power-of-two sizes free of edge tiles; 16 independent FMA chains still cover the
+    /// 4-cycle FMA latency on both FMA ports. A 12-row tile (24 accumulators) was tried: with packed B streaming
+    /// from L2 the kernel is load-bound, and 12 rows ran at 92 GFLOP/s against 86-88 for 8, about 6-10% more on
+    /// large GEMMs; but widths 16 and 64 then need 4-row edge tiles and the row-split threshold (4·MR rows per
+    /// thread) sent 64-row products to the column split, and the MLP gradient at w64 b2048 took 1.5-2× longer. A
+    /// per-product choice of tile height would get both.
     /// </remarks>
-    internal const int Mr512 = 12;
+    internal const int Mr512 = 8;
 
     /// <summary>Rows per register tile on the Vector256 path (12 ymm accumulators of 16 architectural registers).</summary>
     internal const int Mr256 = 6;
@@ -179,7 +181,7 @@ internal static unsafe class GemmMicroKernels
         }
     }
 
-    // Up to twelve rows × two zmm columns: 24 accumulators, 2 B vectors and 1 broadcast of the 32 zmm registers.
+    // Up to eight rows × two zmm columns: 16 accumulators, 2 B vectors and 1 broadcast of the 32 zmm registers.
     private static void Kernel512<T, TShape>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
         where T : unmanaged
         where TShape : struct, IGemmTileShape
@@ -191,8 +193,6 @@ internal static unsafe class GemmMicroKernels
         Vector512<T> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<T> c60 = default, c61 = default, c70 = default, c71 = default;
-        Vector512<T> c80 = default, c81 = default, c90 = default, c91 = default;
-        Vector512<T> ca0 = default, ca1 = default, cb0 = default, cb1 = default;
         PrefetchTile(c, ldc, fullHeight ? Mr512 : Mr512 / 2, (twoColumns ? 2 : 1) * w * sizeof(T));
 
         for (nint p = 0; p < kc; p++)
@@ -228,22 +228,22 @@ internal static unsafe class GemmMicroKernels
                 c31 = MultiplyAdd(x, b1, c31);
             }
 
-            x = Vector512.Create(a[4]);
-            c40 = MultiplyAdd(x, b0, c40);
-            if (twoColumns)
-            {
-                c41 = MultiplyAdd(x, b1, c41);
-            }
-
-            x = Vector512.Create(a[5]);
-            c50 = MultiplyAdd(x, b0, c50);
-            if (twoColumns)
-            {
-                c51 = MultiplyAdd(x, b1, c51);
-            }
-
             if (fullHeight)
             {
+                x = Vector512.Create(a[4]);
+                c40 = MultiplyAdd(x, b0, c40);
+                if (twoColumns)
+                {
+                    c41 = MultiplyAdd(x, b1, c41);
+                }
+
+                x = Vector512.Create(a[5]);
+                c50 = MultiplyAdd(x, b0, c50);
+                if (twoColumns)
+                {
+                    c51 = MultiplyAdd(x, b1, c51);
+                }
+
                 x = Vector512.Create(a[6]);
                 c60 = MultiplyAdd(x, b0, c60);
                 if (twoColumns)
@@ -257,34 +257,6 @@ internal static unsafe class GemmMicroKernels
                 {
                     c71 = MultiplyAdd(x, b1, c71);
                 }
-
-                x = Vector512.Create(a[8]);
-                c80 = MultiplyAdd(x, b0, c80);
-                if (twoColumns)
-                {
-                    c81 = MultiplyAdd(x, b1, c81);
-                }
-
-                x = Vector512.Create(a[9]);
-                c90 = MultiplyAdd(x, b0, c90);
-                if (twoColumns)
-                {
-                    c91 = MultiplyAdd(x, b1, c91);
-                }
-
-                x = Vector512.Create(a[10]);
-                ca0 = MultiplyAdd(x, b0, ca0);
-                if (twoColumns)
-                {
-                    ca1 = MultiplyAdd(x, b1, ca1);
-                }
-
-                x = Vector512.Create(a[11]);
-                cb0 = MultiplyAdd(x, b0, cb0);
-                if (twoColumns)
-                {
-                    cb1 = MultiplyAdd(x, b1, cb1);
-                }
             }
 
             a += Mr512;
@@ -295,16 +267,12 @@ internal static unsafe class GemmMicroKernels
         StoreRow512(c + ldc, c10, c11, twoColumns, load);
         StoreRow512(c + (2 * ldc), c20, c21, twoColumns, load);
         StoreRow512(c + (3 * ldc), c30, c31, twoColumns, load);
-        StoreRow512(c + (4 * ldc), c40, c41, twoColumns, load);
-        StoreRow512(c + (5 * ldc), c50, c51, twoColumns, load);
         if (fullHeight)
         {
+            StoreRow512(c + (4 * ldc), c40, c41, twoColumns, load);
+            StoreRow512(c + (5 * ldc), c50, c51, twoColumns, load);
             StoreRow512(c + (6 * ldc), c60, c61, twoColumns, load);
             StoreRow512(c + (7 * ldc), c70, c71, twoColumns, load);
-            StoreRow512(c + (8 * ldc), c80, c81, twoColumns, load);
-            StoreRow512(c + (9 * ldc), c90, c91, twoColumns, load);
-            StoreRow512(c + (10 * ldc), ca0, ca1, twoColumns, load);
-            StoreRow512(c + (11 * ldc), cb0, cb1, twoColumns, load);
         }
     }
 
