@@ -50,10 +50,9 @@ public static class PeakGroup
         KernelThreads.ThreadCount = threads;
         try
         {
-            int lanes = Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count;
-            double fmaFlops = threads * (double)FmaLoops.Iterations * FmaLoops.Chains * lanes * 2;
+            double fmaFlops = FmaFlops<float>(threads);
             double gemmFlops = 2.0 * width * width * batch;
-            Action fma = () => Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => Loop<float>());
+            Action fma = FmaCall<float>(threads);
             Action gemm = () => Gemm.Multiply<float>(false, false, width, batch, width, w, width, x, batch, c, batch, false);
             fma();
             gemm();
@@ -88,14 +87,23 @@ public static class PeakGroup
 
     private static double Fma<T>(int threads, string type) where T : unmanaged
     {
-        int lanes = Vector512.IsHardwareAccelerated ? Vector512<T>.Count : Vector256<T>.Count;
-        double flops = threads * (double)FmaLoops.Iterations * FmaLoops.Chains * lanes * 2;
-        var timing = Measure.Median(() => Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => Loop<T>()));
+        double flops = FmaFlops<T>(threads);
+        var timing = Measure.Median(FmaCall<T>(threads));
         double gflops = flops / timing.Seconds / 1e9;
         ResultWriter.Write("peak", $"fma_{type}/{threads}t", timing, ("gflops", gflops), ("threads", threads),
             ("vector_bits", Vector512.IsHardwareAccelerated ? 512 : 256));
         return gflops;
     }
+
+    // Flops of one FmaCall: every thread runs the whole loop.
+    private static double FmaFlops<T>(int threads) where T : unmanaged
+    {
+        int lanes = Vector512.IsHardwareAccelerated ? Vector512<T>.Count : Vector256<T>.Count;
+        return threads * (double)FmaLoops.Iterations * FmaLoops.Chains * lanes * 2;
+    }
+
+    private static Action FmaCall<T>(int threads) where T : unmanaged
+        => () => Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => Loop<T>());
 
     private static void Loop<T>() where T : unmanaged
     {

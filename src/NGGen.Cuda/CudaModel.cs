@@ -113,27 +113,15 @@ public sealed class CudaModel<TModel, T> : IDevicePlanRunner, IDisposable
     /// <inheritdoc/>
     void IDevicePlanRunner.Kernel(string name, long threads)
     {
-        if (!_kernels.TryGetValue(name, out var kernel))
-        {
-            kernel = _module.GetKernel(name);
-            _kernels[name] = kernel;
-        }
-
-        kernel.Launch(Blocks(threads), ThreadsPerBlock, 0,
+        Kernel(_module, name).Launch(Blocks(threads), ThreadsPerBlock, 0,
             _regions[0], _regions[1], _regions[2], _regions[3], _regions[4], _regions[5], Batch);
     }
 
     /// <inheritdoc/>
     void IDevicePlanRunner.Reduction(string name, long entries, long length)
     {
-        if (!_kernels.TryGetValue(name, out var kernel))
-        {
-            kernel = _module.GetKernel(name);
-            _kernels[name] = kernel;
-        }
-
         // ThreadsPerBlock (256) is the NGGEN_REDUCTION_THREADS the source was compiled with.
-        kernel.Launch((uint)Math.Clamp(entries, 1, MaxBlocks), ThreadsPerBlock, 0,
+        Kernel(_module, name).Launch((uint)Math.Clamp(entries, 1, MaxBlocks), ThreadsPerBlock, 0,
             _regions[0], _regions[1], _regions[2], _regions[3], _regions[4], _regions[5], Batch);
     }
 
@@ -152,16 +140,23 @@ public sealed class CudaModel<TModel, T> : IDevicePlanRunner, IDisposable
             Gemm(false, true, m, n, k * batch, pa, k * batch, pb, k * batch, beta, pc, n);
         else
         {
-            if (!_kernels.TryGetValue(RuntimeKernels.GeneralMatMul, out var general))
-            {
-                general = _runtime.GetKernel(RuntimeKernels.GeneralMatMul);
-                _kernels[RuntimeKernels.GeneralMatMul] = general;
-            }
-
+            var general = Kernel(_runtime, RuntimeKernels.GeneralMatMul);
             long entries = (long)m * n * (cBatched ? batch : 1);
             general.Launch(Blocks(entries), ThreadsPerBlock, 0, pa, aBatched ? 1 : 0, aCols, transposeA ? 1 : 0,
                 pb, bBatched ? 1 : 0, bCols, transposeB ? 1 : 0, pc, cBatched ? 1 : 0, m, n, k, batch, accumulate ? 1 : 0);
         }
+    }
+
+    // Kernels are looked up once per name (the model's and the runtime's names never collide: ours start "nggen_").
+    private CudaKernel Kernel(CudaModule module, string name)
+    {
+        if (!_kernels.TryGetValue(name, out var kernel))
+        {
+            kernel = module.GetKernel(name);
+            _kernels[name] = kernel;
+        }
+
+        return kernel;
     }
 
     private void Gemm(bool transposeA, bool transposeB, int m, int n, int k, ulong a, int lda, ulong b, int ldb, T beta, ulong c, int ldc)

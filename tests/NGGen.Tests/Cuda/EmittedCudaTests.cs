@@ -46,11 +46,12 @@ public partial class EmittedCudaTests
         // NVRTC programs are independent, so the 60-odd compilations run on every core.
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         int kernels = 0;
+        var launchedByModel = ModelTypes.ToDictionary(t => t, t => Plans(t).SelectMany(p => p.Steps).OfType<KernelStep>().Select(k => k.Name).ToHashSet());
         Parallel.ForEach(ModelTypes.SelectMany(t => new[] { (Type: t, Element: "float"), (Type: t, Element: "double") }), item =>
         {
             var (type, element) = item;
             string source = Constant(type, "CudaSource");
-            var launched = Plans(type).SelectMany(p => p.Steps).OfType<KernelStep>().Select(k => k.Name).ToHashSet();
+            var launched = launchedByModel[type];
             string ptx;
             try
             {
