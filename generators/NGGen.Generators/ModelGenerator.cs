@@ -85,7 +85,11 @@ public sealed partial class ModelGenerator : IIncrementalGenerator
     {
         if (model is null)
             return new GeneratedOutput("", "", null);
-        string hint = string.Join(".", model.Spec.ContainingTypes.Append(model.Spec.TypeName)) + ".Model.g.cs";
+        // The namespace is part of the hint name: two models of one name in different namespaces are legal C#.
+        var nameParts = model.Spec.ContainingTypes.Append(model.Spec.TypeName);
+        if (model.Spec.Namespace.Length > 0)
+            nameParts = nameParts.Prepend(model.Spec.Namespace);
+        string hint = string.Join(".", nameParts) + ".Model.g.cs";
         if (model.Spec.Diagnostics.Count > 0)
             return new GeneratedOutput(hint, "", model.Spec.Diagnostics[0]);
         try

@@ -39,6 +39,17 @@ public class BaselineTests
         }
         """;
 
+    [Fact]
+    public void Models_of_one_name_in_two_namespaces_both_generate()
+    {
+        // Hint names carry the namespace; without it the second AddSource threw and no model compiled.
+        var (result, output) = GeneratorHarness.Run(CurveModel, CurveModel.Replace("namespace Baselines;", "namespace Edited;"));
+        Assert.Empty(GeneratorHarness.GeneratorDiagnostics(result));
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Equal(["Baselines.Exponential.Model.g.cs", "Edited.Exponential.Model.g.cs"],
+            result.GeneratedTrees.Select(t => Path.GetFileName(t.FilePath)).Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData("Exponential", CurveModel)]
     [InlineData("TinyMlp", NetworkModel)]

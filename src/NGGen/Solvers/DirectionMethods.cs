@@ -77,24 +77,29 @@ public static class DirectionMethods
         private readonly double[] _first = new double[parameters], _second = new double[parameters];
         private double _beta1Power = 1, _beta2Power = 1;
 
-        public double Update(ReadOnlySpan<double> direction, Span<double> theta)
+        public double Update(ReadOnlySpan<double> direction, Span<double> theta) =>
+            AdamUpdate(options, _first, _second, ref _beta1Power, ref _beta2Power, direction, theta);
+    }
+
+    /// <summary>One Adam update with −<paramref name="direction"/> as the gradient: advances the moments and the
+    /// powers βᵗ, moves θ, returns ‖Δθ‖₂. The one copy of the arithmetic (<see cref="AdamStepper{TModel}"/> uses it too).</summary>
+    internal static double AdamUpdate(AdamOptions options, Span<double> first, Span<double> second, ref double beta1Power, ref double beta2Power,
+        ReadOnlySpan<double> direction, Span<double> theta)
+    {
+        beta1Power *= options.Beta1;
+        beta2Power *= options.Beta2;
+        double stepSize = options.LearningRate * Math.Sqrt(1 - beta2Power) / (1 - beta1Power);
+        double squaredStep = 0;
+        for (int j = 0; j < theta.Length; j++)
         {
-            _beta1Power *= options.Beta1;
-            _beta2Power *= options.Beta2;
-            double stepSize = options.LearningRate * Math.Sqrt(1 - _beta2Power) / (1 - _beta1Power);
-            double squaredStep = 0;
-            // The same arithmetic as Adam.Solve, with the gradient read as −d.
-            for (int j = 0; j < theta.Length; j++)
-            {
-                double gradient = -direction[j];
-                _first[j] = options.Beta1 * _first[j] + (1 - options.Beta1) * gradient;
-                _second[j] = options.Beta2 * _second[j] + (1 - options.Beta2) * gradient * gradient;
-                double step = stepSize * _first[j] / (Math.Sqrt(_second[j]) + options.Epsilon);
-                theta[j] -= step;
-                squaredStep += step * step;
-            }
-            return Math.Sqrt(squaredStep);
+            double gradient = -direction[j];
+            first[j] = options.Beta1 * first[j] + (1 - options.Beta1) * gradient;
+            second[j] = options.Beta2 * second[j] + (1 - options.Beta2) * gradient * gradient;
+            double step = stepSize * first[j] / (Math.Sqrt(second[j]) + options.Epsilon);
+            theta[j] -= step;
+            squaredStep += step * step;
         }
+        return Math.Sqrt(squaredStep);
     }
 
     private static SolverSummary Run<TModel, TRule>(IDirectionOracle<TModel> oracle, Span<double> theta, ref TRule rule,

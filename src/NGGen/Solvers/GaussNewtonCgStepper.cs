@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using NGGen.IO;
 
 namespace NGGen.Solvers;
 
@@ -96,6 +97,35 @@ public sealed class GaussNewtonCgStepper<TModel> where TModel : IModel<TModel>
         Evaluations++;
         _evaluated = true;
         return Cost;
+    }
+
+    /// <summary>The name <see cref="CaptureState"/> records.</summary>
+    public const string StateName = "gn-cg";
+
+    /// <summary>Everything besides θ the next iteration depends on: λ, the warm-start step and whether CG starts
+    /// cold. A stepper given it by <see cref="RestoreState"/> at the same θ continues bit for bit as this one would.</summary>
+    public SolverState CaptureState()
+    {
+        var state = new SolverState(StateName);
+        state.Scalars["damping"] = Damping;
+        state.Scalars["cold_start"] = _coldStart ? 1 : 0;
+        state.Vectors["step"] = (double[])_step.Clone();
+        return state;
+    }
+
+    /// <summary>Continues from <paramref name="state"/> (written by <see cref="CaptureState"/>); the next iteration
+    /// evaluates at the θ it is given.</summary>
+    public void RestoreState(SolverState state)
+    {
+        if (state.Solver != StateName)
+            throw new InvalidDataException($"the checkpoint's solver state is {state.Solver}'s, not {StateName}'s.");
+        double damping = state.Scalar("damping");
+        if (!(damping > 0) || !double.IsFinite(damping))
+            throw new InvalidDataException($"the {StateName} state's damping {damping} is not a positive finite number.");
+        state.Vector("step", _step.Length).CopyTo(_step, 0);
+        Damping = damping;
+        _coldStart = state.Scalar("cold_start") != 0;
+        _evaluated = false;
     }
 
     /// <summary>One outer iteration from <paramref name="theta"/>, which moves to θ + δ when the cost falls.</summary>

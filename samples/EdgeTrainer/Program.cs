@@ -1,0 +1,3 @@
+using NGGen.Samples.EdgeTrainer;
+
+return EdgeTrainerApp.Run(args, Console.Out, Console.Error);

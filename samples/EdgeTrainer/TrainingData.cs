@@ -1,0 +1,47 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using NGGen.IO;
+
+namespace NGGen.Samples.EdgeTrainer;
+
+/// <summary>A data file split into a model's inputs and targets, feature-major, with a CRC-32C of its content so a
+/// resume can tell whether it is training on the same data as the checkpoint.</summary>
+public sealed record TrainingData(string Path, int Rows, double[] Inputs, double[] Targets, string ContentHash)
+{
+    /// <summary>Reads <paramref name="path"/> (.csv or .npy) for a model with <paramref name="inputs"/> inputs and
+    /// <paramref name="targets"/> targets per sample: the first columns are the inputs, the last the targets.</summary>
+    public static TrainingData Load(string path, string model, int inputs, int targets)
+    {
+        NumericTable table;
+        try
+        {
+            table = System.IO.Path.GetExtension(path).ToLowerInvariant() switch
+            {
+                ".csv" => CsvTable.Read(path),
+                ".npy" => NpyFile.Read(path),
+                _ => throw new TrainerException(ExitCodes.BadData, $"{path}: unknown data format '{System.IO.Path.GetExtension(path)}'; give a .csv or .npy file."),
+            };
+        }
+        catch (DataFileException e)
+        {
+            throw new TrainerException(ExitCodes.BadData, e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TrainerException(ExitCodes.BadData, $"{path}: cannot be read: {e.Message}");
+        }
+        if (table.Columns != inputs + targets)
+            throw new TrainerException(ExitCodes.BadData,
+                $"{path}: {table.Columns} columns ({string.Join(", ", table.ColumnNames)}), but {model} takes {inputs} input{(inputs == 1 ? "" : "s")} and {targets} target{(targets == 1 ? "" : "s")}: {inputs + targets} columns, inputs first.");
+        return new TrainingData(path, table.Rows, table.FeatureMajor(0, inputs), table.FeatureMajor(inputs, targets), Hash(table));
+    }
+
+    private static string Hash(NumericTable table)
+    {
+        uint crc = BitOperations.Crc32C(0xFFFFFFFFu, (uint)table.Rows);
+        crc = BitOperations.Crc32C(crc, (uint)table.Columns);
+        foreach (ulong bits in MemoryMarshal.Cast<double, ulong>(table.Values))
+            crc = BitOperations.Crc32C(crc, bits);
+        return (crc ^ 0xFFFFFFFFu).ToString("x8");
+    }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+
+namespace NGGen.IO;
+
+/// <summary>
+/// A directory of training checkpoints <c>checkpoint-&lt;iteration&gt;.safetensors</c>. <see cref="Write{TModel}"/>
+/// saves one atomically and verified, then deletes all but the newest <see cref="Keep"/>, so a good checkpoint
+/// always exists while the next is written. <see cref="LoadLatest{TModel}"/> removes partial files a killed writer
+/// left, and returns the newest checkpoint that passes every check; one that fails is renamed to
+/// <c>…​.rejected</c> (kept for inspection, never read again) and the one before it is tried.
+/// </summary>
+public sealed class CheckpointDirectory
+{
+    private const string Prefix = "checkpoint-";
+    private const string Extension = ".safetensors";
+
+    /// <summary>Uses <paramref name="path"/> (created when missing), keeping the newest <paramref name="keep"/> checkpoints.</summary>
+    public CheckpointDirectory(string path, int keep = 2)
+    {
+        if (keep < 1)
+            throw new ArgumentOutOfRangeException(nameof(keep), keep, "at least one checkpoint must be kept.");
+        Directory.CreateDirectory(path);
+        Path = path;
+        Keep = keep;
+    }
+
+    /// <summary>The directory.</summary>
+    public string Path { get; }
+
+    /// <summary>How many checkpoints are kept.</summary>
+    public int Keep { get; }
+
+    /// <summary>Pause between the 8 chunks of each write (zero, the default, writes at once); crash tests set it so
+    /// a kill lands inside a write.</summary>
+    public TimeSpan WriteChunkPause { get; init; }
+
+    /// <summary>The file of the checkpoint after <paramref name="iteration"/>.</summary>
+    public string FileFor(long iteration) => System.IO.Path.Combine(Path, $"{Prefix}{iteration.ToString("D8", CultureInfo.InvariantCulture)}{Extension}");
+
+    /// <summary>The checkpoint files present, newest (highest iteration) first.</summary>
+    public IReadOnlyList<(long Iteration, string File)> List() =>
+        Directory.EnumerateFiles(Path, Prefix + "*" + Extension)
+            .Select(file => (Iteration: ParseIteration(file), File: file))
+            .Where(c => c.Iteration >= 0)
+            .OrderByDescending(c => c.Iteration)
+            .ToList();
+
+    /// <summary>Saves the checkpoint after <paramref name="iteration"/> and prunes old ones; returns its file.</summary>
+    public string Write<TModel>(long iteration, ReadOnlySpan<double> theta, SolverState? solver, IReadOnlyDictionary<string, string>? notes = null)
+        where TModel : IModel<TModel>
+    {
+        string file = FileFor(iteration);
+        ModelCheckpoint.Save<TModel>(file, theta, iteration, solver, notes, WriteChunkPause);
+        foreach (var (_, old) in List().Skip(Keep))
+            File.Delete(old);
+        return file;
+    }
+
+    /// <summary>The newest checkpoint that verifies, or null when there is none; <paramref name="log"/> hears about
+    /// every partial file removed and every checkpoint refused (with the failed check).</summary>
+    public LoadedCheckpoint? LoadLatest<TModel>(Action<string> log) where TModel : IModel<TModel>
+    {
+        foreach (string partial in Directory.EnumerateFiles(Path).Where(AtomicFile.IsPartial))
+        {
+            File.Delete(partial);
+            log($"removed {partial}: an incomplete write (the writer was stopped before it finished).");
+        }
+        foreach (var (_, file) in List())
+        {
+            try
+            {
+                return ModelCheckpoint.Load<TModel>(file);
+            }
+            catch (CheckpointException e)
+            {
+                string rejected = file + ".rejected";
+                File.Move(file, rejected, overwrite: true);
+                log($"{e.Message} It is kept as {rejected}; trying the previous checkpoint.");
+            }
+        }
+        return null;
+    }
+
+    private static long ParseIteration(string file)
+    {
+        string name = System.IO.Path.GetFileName(file);
+        if (!name.StartsWith(Prefix, StringComparison.Ordinal) || !name.EndsWith(Extension, StringComparison.Ordinal))
+            return -1;
+        string digits = name[Prefix.Length..^Extension.Length];
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long iteration) ? iteration : -1;
+    }
+}

@@ -1,0 +1,92 @@
+using NGGen.IO;
+using NGGen.Solvers;
+using NGGen.Tests.Models;
+
+namespace NGGen.Tests.Solvers;
+
+/// <summary>A stepper stopped, checkpointed and resumed in a new instance continues bit for bit as the uninterrupted
+/// one: the fact that training resumed after a crash ends at the same parameters rests on.</summary>
+public class ResumableStepperTests
+{
+    [Fact]
+    public void Gauss_newton_cg_resumed_from_its_checkpoint_matches_the_uninterrupted_run_bitwise()
+    {
+        var problem = TeacherStudent.Problem(batch: 64, inputSeed: 3);
+        var options = new GaussNewtonCgOptions { MaxCgIterations = 20 };
+        double[] straight = Start(), split = Start();
+        var uninterrupted = new GaussNewtonCgStepper<Mlp3>(problem, options);
+        for (int k = 0; k < 12; k++)
+            uninterrupted.Iterate(straight);
+
+        var first = new GaussNewtonCgStepper<Mlp3>(problem, options);
+        for (int k = 0; k < 5; k++)
+            first.Iterate(split);
+        byte[] checkpoint = ModelCheckpoint.Serialize<Mlp3>(split, 5, first.CaptureState());
+        var loaded = Load(checkpoint);
+        var second = new GaussNewtonCgStepper<Mlp3>(problem, options);
+        second.RestoreState(loaded.Solver!);
+        double[] resumed = loaded.Theta;
+        for (int k = 5; k < 12; k++)
+            second.Iterate(resumed);
+
+        Assert.Equal(straight, resumed);
+        Assert.Equal(uninterrupted.Damping, second.Damping);
+        Assert.NotEqual(Start(), resumed);
+    }
+
+    [Fact]
+    public void Adam_stepper_follows_Adam_Solve_and_resumes_bitwise()
+    {
+        var problem = TeacherStudent.Problem(batch: 32, inputSeed: 4);
+        var options = new AdamOptions { LearningRate = 1e-2, MaxIterations = 30 };
+        double[] solved = Start();
+        Adam.Solve(problem, solved, options);
+
+        double[] split = Start();
+        var first = new AdamStepper<Mlp3>(new GradientOracle<Mlp3>(problem), options);
+        for (int k = 0; k < 11; k++)
+            first.Iterate(split);
+        var loaded = Load(ModelCheckpoint.Serialize<Mlp3>(split, 11, first.CaptureState()));
+        var second = new AdamStepper<Mlp3>(new GradientOracle<Mlp3>(problem), options);
+        second.RestoreState(loaded.Solver!);
+        double[] resumed = loaded.Theta;
+        for (int k = 11; k < 30; k++)
+            second.Iterate(resumed);
+
+        Assert.Equal(solved, resumed);
+        Assert.Equal(30, second.Steps);
+    }
+
+    [Fact]
+    public void A_state_from_another_solver_or_with_a_wrong_length_is_refused()
+    {
+        var problem = TeacherStudent.Problem(batch: 8, inputSeed: 5);
+        var adam = new AdamStepper<Mlp3>(new GradientOracle<Mlp3>(problem));
+        var gaussNewton = new GaussNewtonCgStepper<Mlp3>(problem);
+        Assert.Contains("not adam's", Assert.Throws<InvalidDataException>(() => adam.RestoreState(gaussNewton.CaptureState())).Message);
+        var state = gaussNewton.CaptureState();
+        state.Vectors["step"] = new double[3];
+        Assert.Contains("'step' has 3 entries", Assert.Throws<InvalidDataException>(() => gaussNewton.RestoreState(state)).Message);
+    }
+
+    private static double[] Start()
+    {
+        var theta = new double[Mlp3.ParameterCount];
+        Mlp3.InitializeParameters<double>(theta, 11);
+        return theta;
+    }
+
+    private static LoadedCheckpoint Load(byte[] bytes)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"nggen-resume-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            File.WriteAllBytes(path, bytes);
+            return ModelCheckpoint.Load<Mlp3>(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
