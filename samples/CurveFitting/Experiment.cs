@@ -1,3 +1,4 @@
+using NGGen.IO;
 using NGGen.Solvers;
 
 namespace NGGen.Samples.CurveFitting;
@@ -47,7 +48,7 @@ public static class Experiment
         var fits = new List<NistFit>();
         foreach (var dataset in datasets)
         {
-            var data = CsvData.Read(dataset.DataPath);
+            var data = CsvTable.Read(dataset.DataPath);
             double[] x = data.Column("x"), y = data.Column("y");
             // One untimed fit first, so the reported times are solves and not JIT compilation.
             dataset.Model.Fit(x, y, dataset.Start2);
@@ -63,7 +64,7 @@ public static class Experiment
 
     public static RobustComparison FitRobust(string dataPath)
     {
-        var data = CsvData.Read(dataPath);
+        var data = CsvTable.Read(dataPath);
         double[] x = data.Column("x"), y = data.Column("y");
         var model = new CurveModel<DecayToOffset.Compiled>();
         var fits = RobustLosses.Select(l => (l.Name, model.Fit(x, y, DecayStart, l.Loss))).ToList();

@@ -4,8 +4,9 @@ namespace NGGen.IO;
 
 /// <summary>
 /// Reads numeric CSV: comma-separated, an optional header row of column names (a first row whose fields are all
-/// numbers is data), '#' comment lines and blank lines skipped. Every value must be a finite number. Every problem is
-/// a <see cref="DataFileException"/> naming the file, line, data row and column, and nothing is returned half-read.
+/// numbers is data), '#' comment lines kept in <see cref="NumericTable.Comments"/>, blank lines skipped. Every value
+/// must be a finite number. Every problem is a <see cref="DataFileException"/> naming the file, line, data row and
+/// column, and nothing is returned half-read.
 /// </summary>
 public static class CsvTable
 {
@@ -16,14 +17,20 @@ public static class CsvTable
             throw new DataFileException(path, Directory.Exists(path) ? "is a directory, not a data file." : "no such file.");
         string[]? columns = null;
         var values = new List<double>();
+        var comments = new List<string>();
         int lineNumber = 0, rows = 0;
         bool sawContent = false;
         foreach (string raw in File.ReadLines(path))
         {
             lineNumber++;
             string line = raw.Trim();
-            if (line.Length == 0 || line[0] == '#')
+            if (line.Length == 0)
                 continue;
+            if (line[0] == '#')
+            {
+                comments.Add(line[1..].Trim());
+                continue;
+            }
             sawContent = true;
             string[] fields = line.Split(',');
             if (columns is null)
@@ -59,7 +66,7 @@ public static class CsvTable
             throw new DataFileException(path, lineNumber == 0 ? "the file is empty." : "the file has only blank or comment lines.");
         if (rows == 0)
             throw new DataFileException(path, $"the header ({string.Join(", ", columns!)}) is followed by no data rows.");
-        return new NumericTable(path, columns!, rows, values.ToArray());
+        return new NumericTable(path, columns!, rows, values.ToArray(), [.. comments]);
     }
 
     // NumPy's savetxt and many C libraries write "inf" and "nan", which .NET does not parse: report them as what they are.

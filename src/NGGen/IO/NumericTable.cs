@@ -4,7 +4,7 @@ namespace NGGen.IO;
 public sealed class NumericTable
 {
     /// <summary>Wraps <paramref name="values"/> (row-major, <c>rows × columnNames.Length</c>).</summary>
-    public NumericTable(string source, string[] columnNames, int rows, double[] values)
+    public NumericTable(string source, string[] columnNames, int rows, double[] values, string[]? comments = null)
     {
         if (values.Length != (long)rows * columnNames.Length)
             throw new ArgumentException($"{source}: {values.Length} values do not fill {rows} rows of {columnNames.Length} columns.", nameof(values));
@@ -12,7 +12,11 @@ public sealed class NumericTable
         ColumnNames = columnNames;
         Rows = rows;
         Values = values;
+        Comments = comments ?? [];
     }
+
+    /// <summary>A CSV file's comment lines, without the leading '#' (a data set can carry its source); empty for .npy.</summary>
+    public string[] Comments { get; }
 
     /// <summary>The file (or description) the table came from, for messages.</summary>
     public string Source { get; }
@@ -31,6 +35,16 @@ public sealed class NumericTable
 
     /// <summary>The value at 0-based <paramref name="row"/> and <paramref name="column"/>.</summary>
     public double this[int row, int column] => Values[row * Columns + column];
+
+    /// <summary>The values of the column called <paramref name="name"/>; a missing one is a <see cref="DataFileException"/>
+    /// that lists the columns there are.</summary>
+    public double[] Column(string name)
+    {
+        int index = Array.IndexOf(ColumnNames, name);
+        if (index < 0)
+            throw new DataFileException(Source, $"no column '{name}' (the columns are {string.Join(", ", ColumnNames.Select(c => $"'{c}'"))}).");
+        return FeatureMajor(index, 1);
+    }
 
     /// <summary>Columns <paramref name="first"/> .. first + count − 1 in NGGen's feature-major batch layout
     /// (feature i of sample s at <c>i * Rows + s</c>), the layout the generated model entry points take.</summary>

@@ -15,6 +15,9 @@ public class CsvTableTests
         // Feature-major, the generated models' batch layout: feature i of sample s at i·rows + s.
         Assert.Equal([1, -4.5, 2, 0.5], table.FeatureMajor(0, 2));
         Assert.Equal([3, 6], table.FeatureMajor(2, 1));
+        Assert.Equal([2, 0.5], table.Column("x2"));
+        Assert.Equal(["source: hand-written"], table.Comments);
+        Assert.Contains("no column 'z' (the columns are 'x1', 'x2', 'y')", Assert.Throws<DataFileException>(() => table.Column("z")).Message);
     }
 
     [Fact]
