@@ -19,4 +19,18 @@ set +e
 code=$?
 set -e
 [ "$code" -eq 3 ] && grep -q "truncated" "$out/refusal.txt" && [ ! -e "$out/never.safetensors" ]
-echo "EdgeTrainer AOT: ${size} bytes; trained, resumed at iteration 20, verified; truncated input refused with exit 3"
+# SIGKILL the AOT binary three times while it trains with a checkpoint after every (slowed) iteration; the resumed
+# run must end at the parameters of an uninterrupted run, byte for byte.
+kill_args=(train --data "$out/wave.npy" --iterations 40 --checkpoint-every 1 --quiet)
+"$bin" "${kill_args[@]}" --checkpoint-dir "$out/reference-ck" --out "$out/reference.safetensors" > /dev/null
+for delay in 0.15 0.25 0.2; do
+  NGGEN_EDGE_CHECKPOINT_CHUNK_PAUSE_MS=2 "$bin" "${kill_args[@]}" --checkpoint-dir "$out/kill-ck" --resume --out "$out/killed.safetensors" > /dev/null &
+  pid=$!
+  sleep "$delay"
+  kill -KILL "$pid"
+  wait "$pid" 2> /dev/null || true
+done
+[ ! -e "$out/killed.safetensors" ]
+"$bin" "${kill_args[@]}" --checkpoint-dir "$out/kill-ck" --resume --out "$out/killed.safetensors" | grep -q "from $out/kill-ck/checkpoint-"
+cmp "$out/reference.safetensors" "$out/killed.safetensors"
+echo "EdgeTrainer AOT: ${size} bytes; trained, resumed at iteration 20, verified; truncated input refused with exit 3; killed 3 times, resumed to the uninterrupted result"
