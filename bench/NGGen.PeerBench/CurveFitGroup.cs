@@ -26,7 +26,7 @@ public static class CurveFitGroup
         var cases = new List<string>();
         foreach (var dataset in NistDataset.All)
         {
-            var data = CsvData.Read(dataset.DataPath);
+            var data = NGGen.IO.CsvTable.Read(dataset.DataPath);
             double[] x = data.Column("x"), y = data.Column("y");
             foreach (var (start, values) in new[] { (1, dataset.Start1), (2, dataset.Start2) })
             {
