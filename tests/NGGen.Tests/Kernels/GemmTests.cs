@@ -6,7 +6,7 @@ namespace NGGen.Tests.Kernels;
 
 public sealed class GemmTests
 {
-    // Shapes around the register-tile edges (MR = 4/6/8/12, NR = 4..32), below and above the packing cut-offs,
+    // Shapes around the register-tile edges (MR = 4/6/8, NR = 4..32), below and above the packing cut-offs,
     // and larger than one cache block in every dimension.
     private static readonly (int M, int N, int K)[] s_shapes =
     [
@@ -16,7 +16,7 @@ public sealed class GemmTests
         (31, 31, 31), (32, 32, 32), (33, 33, 33), (31, 33, 32), (33, 32, 31),
         (1, 100, 70), (3, 65, 40), (100, 1, 70), (70, 3, 45), (33, 4, 100), (90, 5, 33),
         (257, 129, 300), (40, 40, 1100), (20, 4133, 10), (401, 37, 19),
-        // The tall 12-row tile (products of ≥ 96 rows on the Vector512 path): exact fit, 6-row and 7-row edges.
+        // Taller products (96-192 rows): exact fits, and 4-row and 7-row edges below the last full tile.
         (96, 33, 20), (100, 64, 70), (103, 40, 64), (192, 65, 130),
     ];
 
