@@ -1,3 +1,4 @@
+using NGGen.IO;
 using System.Globalization;
 using NGGen.Bench;
 using NGGen.Solvers;
@@ -70,17 +71,17 @@ public static class GaussNewtonStepGroup
         Step();
         if (!outcome.Stepped || outcome.CgIterations != CgIterations)
             throw new InvalidOperationException($"gncg w{width}: the reference step ran {outcome.CgIterations} CG iterations, not {CgIterations} (stepped: {outcome.Stepped}).");
-        Npy.Write<double>(Path.Combine(directory, "theta.npy"), theta0, p);
-        Npy.Write<double>(Path.Combine(directory, "x.npy"), x, width, batch);
-        Npy.Write<double>(Path.Combine(directory, "y.npy"), y, width, batch);
+        NpyFile.Write<double>(Path.Combine(directory, "theta.npy"), theta0, p);
+        NpyFile.Write<double>(Path.Combine(directory, "x.npy"), x, width, batch);
+        NpyFile.Write<double>(Path.Combine(directory, "y.npy"), y, width, batch);
         MlpGroup.WriteLayout<TModel>(Path.Combine(directory, "layout.json"));
         File.WriteAllText(Path.Combine(directory, "config.json"), string.Create(CultureInfo.InvariantCulture,
             $"{{\"width\":{width},\"batch\":{batch},\"weight\":{weight:R},\"damping\":{Damping:R},\"cg_iterations\":{CgIterations}}}\n"));
-        Npy.Write<double>(Path.Combine(directory, "out_gradient.npy"), stepper.Gradient, p);
-        Npy.Write<double>(Path.Combine(directory, "out_step.npy"), stepper.Step, p);
-        Npy.Write<double>(Path.Combine(directory, "out_theta.npy"), theta, p);
+        NpyFile.Write<double>(Path.Combine(directory, "out_gradient.npy"), stepper.Gradient, p);
+        NpyFile.Write<double>(Path.Combine(directory, "out_step.npy"), stepper.Step, p);
+        NpyFile.Write<double>(Path.Combine(directory, "out_theta.npy"), theta, p);
         // cost at θ, cost at θ + δ, ρ, accepted (1/0)
-        Npy.Write<double>(Path.Combine(directory, "out_scalars.npy"), [outcome.CostBefore, outcome.TrialCost, outcome.Ratio, outcome.Accepted ? 1 : 0], 4);
+        NpyFile.Write<double>(Path.Combine(directory, "out_scalars.npy"), [outcome.CostBefore, outcome.TrialCost, outcome.Ratio, outcome.Accepted ? 1 : 0], 4);
 
         var timing = Measure.Median(Step);
         ResultWriter.Write("gncg", $"w{width}/b{batch}", timing,

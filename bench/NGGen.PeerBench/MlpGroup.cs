@@ -1,3 +1,4 @@
+using NGGen.IO;
 using System.Globalization;
 using NGGen.Bench;
 
@@ -90,23 +91,23 @@ public static class MlpGroup
         }
 
         // Reference outputs for the peers' agreement check, computed once before timing.
-        Npy.Write<float>(Path.Combine(directory, "theta.npy"), theta, p);
-        Npy.Write<float>(Path.Combine(directory, "x.npy"), x, width, batch);
-        Npy.Write<float>(Path.Combine(directory, "y.npy"), y, width, batch);
-        Npy.Write<float>(Path.Combine(directory, "u.npy"), u, width, batch);
-        Npy.Write<float>(Path.Combine(directory, "v.npy"), v, p);
+        NpyFile.Write<float>(Path.Combine(directory, "theta.npy"), theta, p);
+        NpyFile.Write<float>(Path.Combine(directory, "x.npy"), x, width, batch);
+        NpyFile.Write<float>(Path.Combine(directory, "y.npy"), y, width, batch);
+        NpyFile.Write<float>(Path.Combine(directory, "u.npy"), u, width, batch);
+        NpyFile.Write<float>(Path.Combine(directory, "v.npy"), v, p);
         WriteLayout<TModel>(Path.Combine(directory, "layout.json"));
         Forward();
-        Npy.Write<float>(Path.Combine(directory, "out_forward.npy"), outputs, width, batch);
+        NpyFile.Write<float>(Path.Combine(directory, "out_forward.npy"), outputs, width, batch);
         Jvp();
-        Npy.Write<float>(Path.Combine(directory, "out_jvp.npy"), tangentOut, width, batch);
+        NpyFile.Write<float>(Path.Combine(directory, "out_jvp.npy"), tangentOut, width, batch);
         Vjp();
-        Npy.Write<float>(Path.Combine(directory, "out_vjp.npy"), vjp, p);
+        NpyFile.Write<float>(Path.Combine(directory, "out_vjp.npy"), vjp, p);
         Gradient();
-        Npy.Write<float>(Path.Combine(directory, "out_grad.npy"), gradient, p);
-        Npy.Write<float>(Path.Combine(directory, "out_loss.npy"), [loss], 1);
+        NpyFile.Write<float>(Path.Combine(directory, "out_grad.npy"), gradient, p);
+        NpyFile.Write<float>(Path.Combine(directory, "out_loss.npy"), [loss], 1);
         Product();
-        Npy.Write<float>(Path.Combine(directory, "out_ggn.npy"), product, p);
+        NpyFile.Write<float>(Path.Combine(directory, "out_ggn.npy"), product, p);
 
         foreach (var (op, call) in new (string, Action)[]
                  { ("forward", Forward), ("jvp", Jvp), ("vjp", Vjp), ("grad", Gradient), ("ggn", Product), ("ggn_fused", FusedProduct) })

@@ -1,3 +1,4 @@
+using NGGen.IO;
 using System.Globalization;
 using NGGen.Solvers;
 using NGGen.Samples.PinnPoisson;
@@ -52,18 +53,18 @@ public static class PoissonEngdGroup
             string directory = options.GroupDirectory(Path.Combine("engd", $"seed{Seed}_iter{start}"));
             var interior = problem.Blocks[0];
             var boundary = problem.Blocks[1];
-            Npy.Write<double>(Path.Combine(directory, "theta.npy"), theta0, p);
-            Npy.Write<double>(Path.Combine(directory, "interior.npy"), interior.Inputs, 2, interior.Batch);
-            Npy.Write<double>(Path.Combine(directory, "boundary.npy"), boundary.Inputs, 2, boundary.Batch);
+            NpyFile.Write<double>(Path.Combine(directory, "theta.npy"), theta0, p);
+            NpyFile.Write<double>(Path.Combine(directory, "interior.npy"), interior.Inputs, 2, interior.Batch);
+            NpyFile.Write<double>(Path.Combine(directory, "boundary.npy"), boundary.Inputs, 2, boundary.Batch);
             MlpGroup.WriteLayout<PoissonNet>(Path.Combine(directory, "layout.json"));
             File.WriteAllText(Path.Combine(directory, "config.json"), string.Create(CultureInfo.InvariantCulture,
                 $"{{\"iteration\":{start},\"interior_weight\":{interior.Weight:R},\"boundary_weight\":{boundary.Weight:R}," +
                 $"\"cutoff\":{engdOptions.PseudoInverseCutoff:R},\"line_search_exponents\":{engdOptions.LineSearchExponents}}}\n"));
-            Npy.Write<double>(Path.Combine(directory, "out_gradient.npy"), stepper.Gradient, p);
-            Npy.Write<double>(Path.Combine(directory, "out_direction.npy"), stepper.Direction, p);
-            Npy.Write<double>(Path.Combine(directory, "out_theta.npy"), theta, p);
+            NpyFile.Write<double>(Path.Combine(directory, "out_gradient.npy"), stepper.Gradient, p);
+            NpyFile.Write<double>(Path.Combine(directory, "out_direction.npy"), stepper.Direction, p);
+            NpyFile.Write<double>(Path.Combine(directory, "out_theta.npy"), theta, p);
             // loss at θ, loss after the step, η, final cutoff
-            Npy.Write<double>(Path.Combine(directory, "out_scalars.npy"), [outcome.CostBefore, outcome.Cost, outcome.StepSize, outcome.Regularization], 4);
+            NpyFile.Write<double>(Path.Combine(directory, "out_scalars.npy"), [outcome.CostBefore, outcome.Cost, outcome.StepSize, outcome.Regularization], 4);
 
             var timing = Measure.Median(Step);
             PrintComponents(problem, theta0);

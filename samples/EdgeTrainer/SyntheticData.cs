@@ -33,7 +33,7 @@ public static class SyntheticData
             row[^1] += noise * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
         }
         if (extension == ".npy")
-            NpyFile.Write(path, rows, columns, values);
+            NpyFile.Write<double>(path, values, rows, columns);
         else
         {
             var text = new StringBuilder();

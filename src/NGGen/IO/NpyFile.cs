@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace NGGen.IO;
@@ -7,7 +8,7 @@ namespace NGGen.IO;
 /// <summary>
 /// NumPy <c>.npy</c> files (format versions 1.0, 2.0 and 3.0): reads 1-D and 2-D arrays of float32 or float64 in
 /// either byte order and either memory order into a <see cref="NumericTable"/> (a 1-D array is one column), and writes
-/// 2-D little-endian float64 arrays. A wrong magic string, an unreadable header, an unsupported dtype or rank, a file
+/// little-endian float32 and float64 arrays of any shape. A wrong magic string, an unreadable header, an unsupported dtype or rank, a file
 /// shorter or longer than its header says, and NaN or Inf values are each a <see cref="DataFileException"/> naming
 /// the file and, for a value, its row and column.
 /// </summary>
@@ -87,13 +88,20 @@ public static class NpyFile
         return new NumericTable(path, names, (int)rows, values);
     }
 
-    /// <summary>Writes a <paramref name="rows"/> × <paramref name="columns"/> row-major array as little-endian float64
-    /// (format 1.0), atomically: a reader sees the old file or the whole new one.</summary>
-    public static void Write(string path, int rows, int columns, ReadOnlySpan<double> values)
+    /// <summary>Writes <paramref name="values"/> (C order) as a little-endian float32 or float64 array of
+    /// <paramref name="shape"/> (format 1.0), atomically: a reader sees the old file or the whole new one.</summary>
+    public static void Write<T>(string path, ReadOnlySpan<T> values, params int[] shape)
+        where T : unmanaged
     {
-        if (values.Length != (long)rows * columns)
-            throw new ArgumentException($"{values.Length} values do not fill {rows} × {columns}.", nameof(values));
-        string dict = FormattableString.Invariant($"{{'descr': '<f8', 'fortran_order': False, 'shape': ({rows}, {columns}), }}");
+        string descr = typeof(T) == typeof(float) ? "<f4" : typeof(T) == typeof(double) ? "<f8"
+            : throw new NotSupportedException($"{path}: .npy files are written as float or double, not {typeof(T).Name}.");
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException("NpyFile.Write copies the values as they are in memory, which is little-endian only on little-endian machines.");
+        long count = shape.Aggregate(1L, (n, d) => n * d);
+        if (count != values.Length)
+            throw new ArgumentException($"{path}: shape ({string.Join(", ", shape)}) holds {count} values but {values.Length} were given.", nameof(shape));
+        string shapeText = shape.Length == 1 ? $"({shape[0]},)" : $"({string.Join(", ", shape)})";
+        string dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shapeText}, }}";
         // The header, magic and length included, is padded with spaces to a multiple of 64 bytes and ends in '\n'.
         int padded = (10 + dict.Length + 1 + 63) / 64 * 64;
         var header = new byte[padded];
@@ -104,9 +112,7 @@ public static class NpyFile
         int end = 10 + Encoding.ASCII.GetBytes(dict, header.AsSpan(10));
         header.AsSpan(end, padded - end - 1).Fill((byte)' ');
         header[^1] = (byte)'\n';
-        var data = new byte[values.Length * 8];
-        for (int i = 0; i < values.Length; i++)
-            BinaryPrimitives.WriteDoubleLittleEndian(data.AsSpan(i * 8), values[i]);
+        byte[] data = MemoryMarshal.AsBytes(values).ToArray();
         AtomicFile.Write(path, stream =>
         {
             stream.Write(header);

@@ -64,7 +64,7 @@ public class NpyFileTests
     {
         using var dir = new TempDirectory();
         double[] values = [1, 2.5, -3, 4e-300, 5, 6];
-        NpyFile.Write(dir.File("out.npy"), 3, 2, values);
+        NpyFile.Write<double>(dir.File("out.npy"), values, 3, 2);
         byte[] bytes = File.ReadAllBytes(dir.File("out.npy"));
         // Format 1.0: magic, version, 2-byte little-endian header length; magic + header a multiple of 64, ending in '\n'.
         Assert.Equal(new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0 }, bytes[..8]);
