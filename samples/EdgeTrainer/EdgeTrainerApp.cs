@@ -69,7 +69,7 @@ public static class EdgeTrainerApp
 
           EdgeTrainer train --data FILE.csv|FILE.npy [options]
             --model NAME           {string.Join(" | ", Models.Select(m => m.Name))} (default wave-mlp)
-            --solver NAME          gn-cg | adam (default gn-cg)
+            --solver NAME          gn-cg | adam | lm (default gn-cg; lm: dense QR, for few parameters)
             --iterations N         iterations in all, a resumed run included (default 100)
             --seed N               seed of the initial parameters (default 0)
             --init FILE            start from a parameter file (.safetensors) instead

@@ -25,7 +25,7 @@ public static class Trainer
     public static int Run<TModel>(CommandLine line, string modelName, TextWriter output) where TModel : IModel<TModel>
     {
         var clock = Stopwatch.StartNew();
-        string solverName = line.Choice("--solver", "gn-cg", "gn-cg", "adam");
+        string solverName = line.Choice("--solver", "gn-cg", "gn-cg", "adam", "lm");
         int iterations = line.Integer("--iterations", 100, 1, 10_000_000);
         int seed = line.Integer("--seed", 0, 0, int.MaxValue);
         int progressEvery = line.Integer("--progress-every", 1, 1, int.MaxValue);
@@ -47,13 +47,16 @@ public static class Trainer
         var function = TModel.Functions[0];
         var data = TrainingData.Load(line.Required("--data"), modelName, function.InputSize, function.OutputSize);
         var problem = new TrainingProblem<TModel>(new ResidualBlock(0, data.Inputs, data.Rows, data.Targets, Weight: 1.0 / data.Rows));
-        ITrainerSolver solver = solverName == "adam"
-            ? new AdamSolver<TModel>(problem, new AdamOptions { LearningRate = line.Number("--learning-rate", 1e-2, 0, 10) })
-            : new GaussNewtonCgSolver<TModel>(problem, new GaussNewtonCgOptions
+        ITrainerSolver solver = solverName switch
+        {
+            "adam" => new AdamSolver<TModel>(problem, new AdamOptions { LearningRate = line.Number("--learning-rate", 1e-2, 0, 10) }),
+            "lm" => new LevenbergMarquardtSolver<TModel>(problem, new LevenbergMarquardtOptions()),
+            _ => new GaussNewtonCgSolver<TModel>(problem, new GaussNewtonCgOptions
             {
                 InitialDamping = line.Number("--damping", 1, 0, 1e12),
                 MaxCgIterations = line.Integer("--cg-iterations", 50, 1, 100_000),
-            });
+            }),
+        };
         var notes = new Dictionary<string, string> { ["edge.data"] = Path.GetFileName(data.Path), ["edge.data_crc32c"] = data.ContentHash };
 
         var theta = new double[TModel.ParameterCount];
@@ -100,7 +103,7 @@ public static class Trainer
                 WriteCheckpoint<TModel>(checkpoints, iteration, theta, solver, notes, output);
             if (step.Converged)
             {
-                stop = $"the gradient vanished at iteration {iteration}";
+                stop = $"{solver.Name} converged at iteration {iteration}";
                 break;
             }
         }

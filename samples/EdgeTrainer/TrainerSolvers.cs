@@ -5,7 +5,7 @@ namespace NGGen.Samples.EdgeTrainer;
 
 /// <summary>What one trainer iteration reports.</summary>
 /// <param name="Row">The progress row (cost after the iteration, step, damping, …).</param>
-/// <param name="Converged">No step was possible because the gradient vanished: training is done.</param>
+/// <param name="Converged">The solver's own stopping test held (a vanished gradient; LM's tolerances): training is done.</param>
 /// <param name="Diverged">The cost or gradient is no longer finite.</param>
 public readonly record struct TrainerStep(IterationSummary Row, bool Converged, bool Diverged);
 
@@ -61,6 +61,29 @@ public sealed class AdamSolver<TModel>(TrainingProblem<TModel> problem, AdamOpti
         var row = new IterationSummary(iteration, outcome.CostAfter, outcome.CostBefore - outcome.CostAfter, outcome.DirectionMaxNorm, outcome.StepNorm,
             0, double.NaN, double.IsFinite(outcome.CostAfter), 0, elapsedSeconds);
         return new TrainerStep(row, Converged: false, Diverged: !double.IsFinite(outcome.CostAfter));
+    }
+
+    public SolverState CaptureState() => _stepper.CaptureState();
+
+    public void RestoreState(SolverState state) => _stepper.RestoreState(state);
+}
+
+/// <summary>Levenberg-Marquardt (<see cref="LevenbergMarquardtStepper{TModel}"/>, dense QR: for few parameters), trust
+/// region checkpointed. Its own tolerances end training early, like the gradient test of GN-CG.</summary>
+public sealed class LevenbergMarquardtSolver<TModel>(TrainingProblem<TModel> problem, LevenbergMarquardtOptions options) : ITrainerSolver
+    where TModel : IModel<TModel>
+{
+    private readonly LevenbergMarquardtStepper<TModel> _stepper = new(problem, options);
+
+    public string Name => LevenbergMarquardtStepper<TModel>.StateName;
+
+    public TrainerStep Iterate(int iteration, Span<double> theta, double elapsedSeconds)
+    {
+        var outcome = _stepper.Iterate(iteration, theta, elapsedSeconds);
+        bool diverged = outcome.Termination == TerminationType.NonFiniteCost;
+        var row = outcome.Stepped ? outcome.Record
+            : new IterationSummary(iteration, _stepper.Cost, 0, double.NaN, 0, double.NaN, double.NaN, false, 0, elapsedSeconds);
+        return new TrainerStep(row, Converged: outcome.Termination is { } t && !diverged, Diverged: diverged);
     }
 
     public SolverState CaptureState() => _stepper.CaptureState();

@@ -30,14 +30,17 @@ public sealed class EdgeTrainerInputTests : IDisposable
     {
         // make-data draws y = 2.5·exp(−1.3x) + 0.5: the least-squares optimum of noise-free data is exactly (2.5, 1.3, 0.5).
         Assert.Equal(0, Run("make-data", FilePath("decay.npy"), "--model", "exp-decay", "--rows", "64", "--noise", "0").Code);
-        var (code, output, error) = Run("train", "--data", FilePath("decay.npy"), "--model", "exp-decay", "--iterations", "60", "--quiet",
-            "--out", FilePath("decay.safetensors"));
-        Assert.True(code == 0, error);
-        Assert.Contains("done:", output);
-        var theta = ModelCheckpoint.Load<ExpDecay.Compiled>(FilePath("decay.safetensors")).Theta;
-        Assert.Equal(2.5, theta[0], 1e-6);
-        Assert.Equal(1.3, theta[1], 1e-6);
-        Assert.Equal(0.5, theta[2], 1e-6);
+        foreach (string solver in new[] { "gn-cg", "lm" })
+        {
+            var (code, output, error) = Run("train", "--data", FilePath("decay.npy"), "--model", "exp-decay", "--solver", solver, "--iterations", "60",
+                "--quiet", "--out", FilePath("decay.safetensors"));
+            Assert.True(code == 0, error);
+            Assert.Contains("done:", output);
+            var theta = ModelCheckpoint.Load<ExpDecay.Compiled>(FilePath("decay.safetensors")).Theta;
+            Assert.Equal(2.5, theta[0], 1e-6);
+            Assert.Equal(1.3, theta[1], 1e-6);
+            Assert.Equal(0.5, theta[2], 1e-6);
+        }
         var inspect = Run("inspect", FilePath("decay.safetensors"), "--model", "exp-decay");
         Assert.Equal(0, inspect.Code);
         Assert.Contains("verified for ExpDecay", inspect.Output);
@@ -154,7 +157,7 @@ public sealed class EdgeTrainerInputTests : IDisposable
             new("NaN learning rate", t => t.GoodData(), Train("IN/good.csv", "--solver", "adam", "--learning-rate", "NaN"), 2, "option '--learning-rate' takes a finite number, got 'NaN'"),
             new("negative damping", t => t.GoodData(), Train("IN/good.csv", "--damping", "-1"), 2, "option '--damping' is -1; it must be greater than 0"),
             new("option of another solver", t => t.GoodData(), Train("IN/good.csv", "--learning-rate", "0.1"), 2, "option '--learning-rate' applies to --solver adam, not gn-cg"),
-            new("unknown solver", t => t.GoodData(), Train("IN/good.csv", "--solver", "sgd"), 2, "option '--solver' is 'sgd'; choose one of gn-cg, adam"),
+            new("unknown solver", t => t.GoodData(), Train("IN/good.csv", "--solver", "sgd"), 2, "option '--solver' is 'sgd'; choose one of gn-cg, adam, lm"),
             new("unknown option", t => t.GoodData(), Train("IN/good.csv", "--epochs", "3"), 2, "unknown option '--epochs' for 'train'"),
             new("option without its value", t => t.GoodData(), ["train", "--data", "IN/good.csv", "--iterations"], 2, "option '--iterations' needs a value"),
             new("option given twice", t => t.GoodData(), Train("IN/good.csv", "--seed", "1", "--seed", "2"), 2, "option '--seed' is given twice"),
