@@ -72,7 +72,7 @@ public static class Trainer
         if (checkpointPath is not null)
         {
             checkpoints = new CheckpointDirectory(checkpointPath, keep) { WriteChunkPause = ChunkPause() };
-            if (line.Has("--resume") && checkpoints.LoadLatest<TModel>(message => output.WriteLine($"checkpoint  {message}")) is { } resumed)
+            if (line.Has("--resume") && LoadLatest<TModel>(checkpoints, output) is { } resumed)
             {
                 Resume(resumed, solver, data);
                 resumed.Theta.CopyTo(theta, 0);
@@ -128,6 +128,18 @@ public static class Trainer
         catch (CheckpointException e)
         {
             throw new TrainerException(ExitCodes.BadCheckpoint, e.Message);
+        }
+    }
+
+    private static LoadedCheckpoint? LoadLatest<TModel>(CheckpointDirectory checkpoints, TextWriter output) where TModel : IModel<TModel>
+    {
+        try
+        {
+            return checkpoints.LoadLatest<TModel>(message => output.WriteLine($"checkpoint  {message}"));
+        }
+        catch (CheckpointException e)
+        {
+            throw new TrainerException(ExitCodes.BadCheckpoint, $"{e.Message} Resume with the model that wrote it, or use another --checkpoint-dir.");
         }
     }
 

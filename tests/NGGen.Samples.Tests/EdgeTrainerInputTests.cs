@@ -147,6 +147,12 @@ public sealed class EdgeTrainerInputTests : IDisposable
                 }, Train("IN/good.csv", "--init", "IN/hf.safetensors"), 4, "IN/hf.safetensors: refused (not an NGGen checkpoint)"),
             new("resume with another solver", t => t.TrainedCheckpoint("gn-cg"),
                 Train("IN/good.csv", "--solver", "adam", "--checkpoint-dir", "IN/ck", "--resume"), 4, "checkpoint-00000002.safetensors: written by --solver gn-cg"),
+            new("checkpoint directory of another model", t =>
+                {
+                    t.Text("d.csv", "x,y\n0,3\n1,1.3\n2,0.7\n");
+                    Assert.Equal(0, Run("train", "--data", t.FilePath("d.csv"), "--model", "exp-decay", "--iterations", "2", "--quiet", "--checkpoint-dir", t.FilePath("ck")).Code);
+                    t.GoodData();
+                }, Train("IN/good.csv", "--checkpoint-dir", "IN/ck", "--resume"), 4, "checkpoint-00000002.safetensors: refused (written for another model)", "use another --checkpoint-dir"),
             new("resume on other data", t =>
                 {
                     t.TrainedCheckpoint("adam");

@@ -6,8 +6,9 @@ namespace NGGen.IO;
 /// A directory of training checkpoints <c>checkpoint-&lt;iteration&gt;.safetensors</c>. <see cref="Write{TModel}"/>
 /// saves one atomically and verified, then deletes all but the newest <see cref="Keep"/>, so a good checkpoint
 /// always exists while the next is written. <see cref="LoadLatest{TModel}"/> removes partial files a killed writer
-/// left, and returns the newest checkpoint that passes every check; one that fails is renamed to
-/// <c>…​.rejected</c> (kept for inspection, never read again) and the one before it is tried.
+/// left, and returns the newest checkpoint that passes every check; a damaged one is renamed to
+/// <c>…​.rejected</c> (kept for inspection, never read again) and the one before it is tried, while one written for
+/// another model or layout stops the resume with its error.
 /// </summary>
 public sealed class CheckpointDirectory
 {
@@ -57,7 +58,9 @@ public sealed class CheckpointDirectory
     }
 
     /// <summary>The newest checkpoint that verifies, or null when there is none; <paramref name="log"/> hears about
-    /// every partial file removed and every checkpoint refused (with the failed check).</summary>
+    /// every partial file removed and every damaged checkpoint set aside (with the failed check). A checkpoint of
+    /// another model, layout or tool throws its <see cref="CheckpointException"/> instead: the directory belongs to
+    /// another run, and its files are left as they are.</summary>
     public LoadedCheckpoint? LoadLatest<TModel>(Action<string> log) where TModel : IModel<TModel>
     {
         foreach (string partial in Directory.EnumerateFiles(Path).Where(AtomicFile.IsPartial))
@@ -70,6 +73,12 @@ public sealed class CheckpointDirectory
             try
             {
                 return ModelCheckpoint.Load<TModel>(file);
+            }
+            catch (CheckpointException e) when (e.Check is CheckpointCheck.Origin or CheckpointCheck.Model or CheckpointCheck.Layout)
+            {
+                // A sound file of another model (or another tool): the directory is not this run's, so nothing in it
+                // is touched and nothing older is tried; the caller decides.
+                throw;
             }
             catch (CheckpointException e)
             {

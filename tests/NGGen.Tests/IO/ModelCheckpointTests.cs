@@ -114,6 +114,11 @@ public class ModelCheckpointTests
         Assert.Contains("incomplete write", log[0]);
         Assert.Contains("refused (checksum mismatch)", log[1]);
         Assert.Equal(["checkpoint-00000003.safetensors", "checkpoint-00000004.safetensors.rejected"], dir.Names());
+
+        // Another model's directory is not set aside file by file: the resume stops with the reason, nothing renamed.
+        var error = Assert.Throws<CheckpointException>(() => checkpoints.LoadLatest<Line.Compiled>(log.Add));
+        Assert.Equal(CheckpointCheck.Model, error.Check);
+        Assert.Equal(["checkpoint-00000003.safetensors", "checkpoint-00000004.safetensors.rejected"], dir.Names());
     }
 
     private static int IndexOf(byte[] haystack, ReadOnlySpan<byte> needle)
