@@ -27,6 +27,8 @@ public sealed class CommandLine
     public static CommandLine Parse(string[] args, IReadOnlyCollection<string> valued, IReadOnlyCollection<string> flags, bool takesOperand)
     {
         var line = new CommandLine(args[0], takesOperand && args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : null);
+        if (line.Operand is { } operand && operand.Trim().Length == 0)
+            throw Usage($"'{line.Command}' was given an empty file name.");
         for (int i = line.Operand is null ? 1 : 2; i < args.Length; i++)
         {
             string arg = args[i];
@@ -44,6 +46,8 @@ public sealed class CommandLine
             }
             if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
                 throw Usage($"option '{arg}' needs a value.");
+            if (args[i + 1].Trim().Length == 0)
+                throw Usage($"option '{arg}' has an empty value.");
             line._values[arg] = args[++i];
         }
         return line;

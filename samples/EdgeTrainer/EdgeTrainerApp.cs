@@ -55,6 +55,12 @@ public static class EdgeTrainerApp
             error.WriteLine($"error: {e.Message}");
             return e.ExitCode;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file-system failure no command anticipated (a read-only directory, a full disk): still one line.
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.WriteFailed;
+        }
     }
 
     private static int WithModel(CommandLine line, Func<ModelEntry, CommandLine, int> command)

@@ -19,6 +19,8 @@ public static class SyntheticData
             throw CommandLine.Usage($"make-data writes .csv or .npy files, not '{extension}'.");
         if (!Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(path))))
             throw CommandLine.Usage($"make-data: the directory of '{path}' does not exist.");
+        if (Directory.Exists(path))
+            throw CommandLine.Usage($"make-data: '{path}' is a directory; give a file name.");
         int rows = line.Integer("--rows", 256, 1, 10_000_000);
         int seed = line.Integer("--seed", 1, 0, int.MaxValue);
         double noise = line.Number("--noise", 0.01, -1e-300, 1e6);
@@ -32,6 +34,20 @@ public static class SyntheticData
             // Box-Muller: Gaussian noise from two uniforms.
             row[^1] += noise * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
         }
+        try
+        {
+            Write(path, extension, model, rows, columns, values);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TrainerException(ExitCodes.WriteFailed, $"{path}: could not be written ({e.Message}); nothing was replaced.");
+        }
+        output.WriteLine($"wrote {rows} rows of {model.Name} data ({model.Inputs} input{(model.Inputs == 1 ? "" : "s")}, 1 target) to {path}");
+        return ExitCodes.Success;
+    }
+
+    private static void Write(string path, string extension, ModelEntry model, int rows, int columns, double[] values)
+    {
         if (extension == ".npy")
             NpyFile.Write<double>(path, values, rows, columns);
         else
@@ -43,7 +59,5 @@ public static class SyntheticData
             byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
             AtomicFile.Write(path, stream => stream.Write(bytes));
         }
-        output.WriteLine($"wrote {rows} rows of {model.Name} data ({model.Inputs} input{(model.Inputs == 1 ? "" : "s")}, 1 target) to {path}");
-        return ExitCodes.Success;
     }
 }

@@ -57,7 +57,19 @@ public static class Trainer
                 MaxCgIterations = line.Integer("--cg-iterations", 50, 1, 100_000),
             }),
         };
-        var notes = new Dictionary<string, string> { ["edge.data"] = Path.GetFileName(data.Path), ["edge.data_crc32c"] = data.ContentHash };
+        var notes = new Dictionary<string, string>
+        {
+            ["edge.data"] = Path.GetFileName(data.Path),
+            ["edge.data_crc32c"] = data.ContentHash,
+            // The options a resumed run must repeat to continue the same trajectory (the initial damping is not one:
+            // the checkpoint carries the current λ).
+            ["edge.solver_options"] = solverName switch
+            {
+                "adam" => $"learning-rate={line.Number("--learning-rate", 1e-2, 0, 10).ToString("R", CultureInfo.InvariantCulture)}",
+                "lm" => "defaults",
+                _ => $"cg-iterations={line.Integer("--cg-iterations", 50, 1, 100_000)}",
+            },
+        };
 
         var theta = new double[TModel.ParameterCount];
         TModel.InitializeParameters<double>(theta, (ulong)seed);
@@ -71,10 +83,12 @@ public static class Trainer
         int first = 1;
         if (checkpointPath is not null)
         {
-            checkpoints = new CheckpointDirectory(checkpointPath, keep) { WriteChunkPause = ChunkPause() };
+            checkpoints = OpenCheckpoints(checkpointPath, keep);
+            if (!line.Has("--resume") && checkpoints.List() is [var newest, ..])
+                throw CommandLine.Usage($"--checkpoint-dir {checkpointPath} already holds checkpoints (the newest is of iteration {newest.Iteration}); pass --resume to continue them, or use another directory.");
             if (line.Has("--resume") && LoadLatest<TModel>(checkpoints, output) is { } resumed)
             {
-                Resume(resumed, solver, data);
+                Resume(resumed, solver, data, notes);
                 resumed.Theta.CopyTo(theta, 0);
                 first = (int)Math.Min(resumed.Iteration + 1, int.MaxValue);
                 start = $"{resumed.Path} (iteration {resumed.Iteration})";
@@ -95,6 +109,12 @@ public static class Trainer
             if (step.Diverged)
                 throw new TrainerException(ExitCodes.Diverged,
                     $"iteration {iteration}: the cost or gradient is no longer finite ({step.Row.Cost}); no parameters written{(checkpoints is null ? "" : $", the checkpoints in {checkpoints.Path} are kept")}. Try a smaller --learning-rate or a larger --damping.");
+            if (!step.Stepped)
+            {
+                // The solver's test held at θ before any step: nothing to count, print or checkpoint.
+                stop = $"{solver.Name} converged after iteration {iteration - 1}";
+                break;
+            }
             last = iteration;
             lastIterationMs = clock.Elapsed.TotalMilliseconds;
             if (!quiet && (iteration % progressEvery == 0 || iteration == first || step.Converged))
@@ -114,7 +134,7 @@ public static class Trainer
         // The steady-state rate excludes the first iteration, which carries one-time costs (JIT compilation, page faults).
         string rate = run > 1 ? FormattableString.Invariant($", then {(lastIterationMs - firstIterationMs!.Value) / (run - 1):F3} ms per iteration") : "";
         output.WriteLine(FormattableString.Invariant(
-            $"done: {stop}; cost {cost:E6}; {run} iterations in {clock.Elapsed.TotalSeconds:F3} s: the first after {firstIterationMs ?? 0:F1} ms{rate}{(outPath is null ? "" : $"; parameters in {outPath}")}"));
+            $"done: {stop}; cost {cost:E6}; {(run == 0 ? "no iteration to run" : $"{run} iterations in {clock.Elapsed.TotalSeconds:F3} s: the first after {firstIterationMs ?? 0:F1} ms{rate}")}{(outPath is null ? "" : $"; parameters in {outPath}")}"));
         return ExitCodes.Success;
     }
 
@@ -131,6 +151,18 @@ public static class Trainer
         }
     }
 
+    private static CheckpointDirectory OpenCheckpoints(string path, int keep)
+    {
+        try
+        {
+            return new CheckpointDirectory(path, keep) { WriteChunkPause = ChunkPause() };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new TrainerException(ExitCodes.WriteFailed, $"--checkpoint-dir {path}: the directory cannot be created or read ({e.Message}).");
+        }
+    }
+
     private static LoadedCheckpoint? LoadLatest<TModel>(CheckpointDirectory checkpoints, TextWriter output) where TModel : IModel<TModel>
     {
         try
@@ -143,7 +175,7 @@ public static class Trainer
         }
     }
 
-    private static void Resume(LoadedCheckpoint checkpoint, ITrainerSolver solver, TrainingData data)
+    private static void Resume(LoadedCheckpoint checkpoint, ITrainerSolver solver, TrainingData data, Dictionary<string, string> notes)
     {
         if (checkpoint.Metadata.GetValueOrDefault("edge.data_crc32c") is { } hash && hash != data.ContentHash)
             throw new TrainerException(ExitCodes.BadCheckpoint,
@@ -153,6 +185,9 @@ public static class Trainer
         if (state.Solver != solver.Name)
             throw new TrainerException(ExitCodes.BadCheckpoint,
                 $"{checkpoint.Path}: written by --solver {state.Solver}; resume with it, or start afresh with --init {checkpoint.Path} and another --checkpoint-dir.");
+        if (checkpoint.Metadata.GetValueOrDefault("edge.solver_options") is { } written && written != notes["edge.solver_options"])
+            throw new TrainerException(ExitCodes.BadCheckpoint,
+                $"{checkpoint.Path}: trained with {written}; this run has {notes["edge.solver_options"]}. Resume with the same options, or start afresh with another --checkpoint-dir.");
         try
         {
             solver.RestoreState(state);

@@ -7,7 +7,8 @@ namespace NGGen.Samples.EdgeTrainer;
 /// <param name="Row">The progress row (cost after the iteration, step, damping, …).</param>
 /// <param name="Converged">The solver's own stopping test held (a vanished gradient; LM's tolerances): training is done.</param>
 /// <param name="Diverged">The cost or gradient is no longer finite.</param>
-public readonly record struct TrainerStep(IterationSummary Row, bool Converged, bool Diverged);
+/// <param name="Stepped">False when the solver stopped without taking a step: the iteration did not happen.</param>
+public readonly record struct TrainerStep(IterationSummary Row, bool Converged, bool Diverged, bool Stepped = true);
 
 /// <summary>A solver the trainer drives one iteration at a time and can checkpoint.</summary>
 public interface ITrainerSolver
@@ -39,7 +40,7 @@ public sealed class GaussNewtonCgSolver<TModel>(TrainingProblem<TModel> problem,
         var row = new IterationSummary(iteration, _stepper.Cost, outcome.Accepted ? outcome.CostBefore - outcome.TrialCost : 0, outcome.GradientMaxNorm,
             outcome.StepNorm, _stepper.Damping, outcome.Ratio, outcome.Accepted, outcome.CgIterations, elapsedSeconds);
         bool diverged = !double.IsFinite(outcome.CostBefore) || (!outcome.Stepped && !double.IsFinite(outcome.GradientMaxNorm));
-        return new TrainerStep(row, Converged: !outcome.Stepped && !diverged, Diverged: diverged);
+        return new TrainerStep(row, Converged: !outcome.Stepped && !diverged, Diverged: diverged, Stepped: outcome.Stepped);
     }
 
     public SolverState CaptureState() => _stepper.CaptureState();
@@ -83,7 +84,7 @@ public sealed class LevenbergMarquardtSolver<TModel>(TrainingProblem<TModel> pro
         bool diverged = outcome.Termination == TerminationType.NonFiniteCost;
         var row = outcome.Stepped ? outcome.Record
             : new IterationSummary(iteration, _stepper.Cost, 0, double.NaN, 0, double.NaN, double.NaN, false, 0, elapsedSeconds);
-        return new TrainerStep(row, Converged: outcome.Termination is { } t && !diverged, Diverged: diverged);
+        return new TrainerStep(row, Converged: outcome.Termination is not null && !diverged, Diverged: diverged, Stepped: outcome.Stepped);
     }
 
     public SolverState CaptureState() => _stepper.CaptureState();

@@ -120,6 +120,7 @@ public sealed class EdgeTrainerInputTests : IDisposable
             new("integer dtype npy", t => t.Bytes("d.npy", Npy("<i8", "(1, 3)", Doubles(1, 2, 3))), Train("IN/d.npy"), 3, "IN/d.npy", "dtype '<i8' is not supported"),
             new("three-dimensional npy", t => t.Bytes("3.npy", Npy("<f8", "(1, 1, 3)", Doubles(1, 2, 3))), Train("IN/3.npy"), 3, "IN/3.npy", "3 dimensions"),
             new("NaN in npy", t => t.Bytes("nan.npy", Npy("<f8", "(2, 3)", Doubles(1, 2, 3, 4, double.NaN, 6))), Train("IN/nan.npy"), 3, "IN/nan.npy, row 2, column 2", "NaN is not a finite number"),
+            new("npy shape whose size overflows", t => t.Bytes("o.npy", Npy("<f8", "(6148914691236517206, 3)", Doubles(1, 2))), Train("IN/o.npy"), 3, "IN/o.npy", "more values than NGGen reads"),
             new("not an npy file", t => t.Text("x.npy", "x1,x2,y\n1,2,3\n"), Train("IN/x.npy"), 3, "IN/x.npy", "not a NumPy .npy file"),
             new("unknown data format", t => t.Text("d.txt", "1 2 3\n"), Train("IN/d.txt"), 3, "IN/d.txt", "unknown data format '.txt'"),
             new("parameter file of another model", t => { t.GoodData(); t.Parameters("decay.safetensors", "exp-decay"); },
@@ -172,6 +173,13 @@ public sealed class EdgeTrainerInputTests : IDisposable
             new("output into a missing directory", t => t.GoodData(), ["train", "--data", "IN/good.csv", "--out", "OUT/no/such/dir/p.safetensors"], 2, "option '--out': the directory", "does not exist"),
             new("unknown model", t => t.GoodData(), Train("IN/good.csv", "--model", "resnet"), 2, "option '--model' is 'resnet'; choose one of wave-mlp, exp-decay"),
             new("unknown command", _ => { }, ["fit", "--data", "IN/good.csv"], 2, "unknown command 'fit'"),
+            new("empty output name", t => t.GoodData(), ["train", "--data", "IN/good.csv", "--out", ""], 2, "option '--out' has an empty value"),
+            new("checkpoint directory under a file", t => t.GoodData(), Train("IN/good.csv", "--checkpoint-dir", "IN/good.csv/ck"), 5, "--checkpoint-dir", "cannot be created"),
+            new("used checkpoint directory without --resume", t => t.TrainedCheckpoint("gn-cg"), Train("IN/good.csv", "--checkpoint-dir", "IN/ck"), 2,
+                "already holds checkpoints (the newest is of iteration 2); pass --resume"),
+            new("resume with another learning rate", t => t.TrainedCheckpoint("adam"),
+                Train("IN/good.csv", "--solver", "adam", "--learning-rate", "0.5", "--checkpoint-dir", "IN/ck", "--resume"), 4, "trained with learning-rate=0.01; this run has learning-rate=0.5"),
+            new("make-data into a directory", t => Directory.CreateDirectory(t.FilePath("d.csv")), ["make-data", "IN/d.csv"], 2, "is a directory"),
         };
     }
 

@@ -52,7 +52,9 @@ public sealed class CheckpointDirectory
     {
         string file = FileFor(iteration);
         ModelCheckpoint.Save<TModel>(file, theta, iteration, solver, notes, WriteChunkPause);
-        foreach (var (_, old) in List().Skip(Keep))
+        // Only checkpoints up to this one count towards Keep and are pruned: a newer file (one a resume skipped) is
+        // never deleted by an older run's progress.
+        foreach (var (_, old) in List().Where(c => c.Iteration <= iteration).Skip(Keep))
             File.Delete(old);
         return file;
     }
@@ -72,7 +74,11 @@ public sealed class CheckpointDirectory
         {
             try
             {
-                return ModelCheckpoint.Load<TModel>(file);
+                var checkpoint = ModelCheckpoint.Load<TModel>(file);
+                if (checkpoint.Iteration != ParseIteration(file))
+                    throw new CheckpointException(file, CheckpointCheck.SolverState,
+                        $"it records iteration {checkpoint.Iteration}, its name says {ParseIteration(file)} (renamed by hand?).");
+                return checkpoint;
             }
             catch (CheckpointException e) when (e.Check is CheckpointCheck.Origin or CheckpointCheck.Model or CheckpointCheck.Layout)
             {

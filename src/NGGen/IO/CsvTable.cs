@@ -35,7 +35,8 @@ public static class CsvTable
             string[] fields = line.Split(',');
             if (columns is null)
             {
-                if (fields.All(IsNumber))
+                // A first row of numbers (some possibly empty) is data; the empty field is then reported as one.
+                if (fields.Any(IsNumber) && fields.All(f => f.Trim().Length == 0 || IsNumber(f)))
                     columns = NumericTable.NumberedColumns(fields.Length);
                 else
                 {

@@ -100,7 +100,7 @@ public static class ModelCheckpoint
         {
             bytes = File.ReadAllBytes(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new CheckpointException(path, CheckpointCheck.Readable, e is FileNotFoundException ? "no such file." : e.Message, e);
         }
@@ -143,8 +143,10 @@ public static class ModelCheckpoint
                 throw new CheckpointException(path, CheckpointCheck.Parameters, $"tensor '{parameter.Name}' entry {bad} is {values[bad]}.");
             values.CopyTo(theta, parameter.Offset);
         }
-        if (!long.TryParse(metadata.GetValueOrDefault("nggen.iteration"), NumberStyles.None, CultureInfo.InvariantCulture, out long iteration))
-            throw new CheckpointException(path, CheckpointCheck.SolverState, $"nggen.iteration is '{metadata.GetValueOrDefault("nggen.iteration")}', not a non-negative integer.");
+        if (!long.TryParse(metadata.GetValueOrDefault("nggen.iteration"), NumberStyles.None, CultureInfo.InvariantCulture, out long iteration)
+            || iteration >= int.MaxValue)
+            throw new CheckpointException(path, CheckpointCheck.SolverState,
+                $"nggen.iteration is '{metadata.GetValueOrDefault("nggen.iteration")}', not an integer between 0 and {int.MaxValue - 1}.");
         return new LoadedCheckpoint(path, iteration, theta, ReadSolverState(path, file), metadata);
     }
 

@@ -34,7 +34,9 @@ public static class NpyFile
                 headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8));
                 headerStart = 10;
                 break;
-            case 2 or 3 when bytes.Length >= 12:
+            case 2 or 3 when bytes.Length < 12:
+                throw new DataFileException(path, $"truncated: a version {major}.{bytes[7]} header needs 12 bytes before its text, the file has {bytes.Length}.");
+            case 2 or 3:
                 uint length = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
                 if (length > int.MaxValue)
                     throw new DataFileException(path, $"the header length {length} is impossible.");
@@ -63,9 +65,10 @@ public static class NpyFile
         long rows = shape[0], columns = shape.Length == 2 ? shape[1] : 1;
         if (rows == 0 || columns == 0)
             throw new DataFileException(path, $"the array is empty (shape ({string.Join(", ", shape)})).");
+        // Each dimension is checked before the product is formed, so a hostile shape cannot wrap the count around.
+        if (rows > int.MaxValue / 8 || columns > int.MaxValue / 8 || rows * columns > int.MaxValue / 8)
+            throw new DataFileException(path, $"shape ({string.Join(", ", shape)}) is more values than NGGen reads into one table ({int.MaxValue / 8}).");
         long count = rows * columns;
-        if (count > int.MaxValue / 8)
-            throw new DataFileException(path, $"the array has {count} values, more than NGGen reads into one table.");
         long dataStart = headerStart + headerLength, expected = count * itemSize, actual = bytes.Length - dataStart;
         if (actual < expected)
             throw new DataFileException(path, $"truncated: shape ({string.Join(", ", shape)}) of {descr} needs {expected} bytes of data, the file has {actual}.");

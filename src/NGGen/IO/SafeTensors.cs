@@ -115,10 +115,17 @@ public sealed class SafeTensorsFile
         {
             throw new SafeTensorsFormatException(path, $"the header is malformed: {e.Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // Utf8JsonReader.GetString on invalid UTF-8 or a lone surrogate escape.
+            throw new SafeTensorsFormatException(path, $"the header holds text that is not valid UTF-8 ({e.Message}).");
+        }
         long dataLength = bytes.Length - dataStart, expected = 0;
         foreach (var tensor in tensors.OrderBy(t => t.Begin).ThenBy(t => t.End))
         {
-            long size = ItemSize(tensor.DType) * tensor.ElementCount;
+            long size = CheckedSize(tensor);
+            if (size < 0)
+                throw new SafeTensorsFormatException(path, $"tensor '{tensor.Name}' has shape [{string.Join(", ", tensor.Shape)}], more bytes than any file holds.");
             if (tensor.End - tensor.Begin != size)
                 throw new SafeTensorsFormatException(path, $"tensor '{tensor.Name}' ({tensor.DType}, shape [{string.Join(", ", tensor.Shape)}]) needs {size} bytes, its offsets [{tensor.Begin}, {tensor.End}] span {tensor.End - tensor.Begin}.");
             if (tensor.Begin != expected)
@@ -133,6 +140,22 @@ public sealed class SafeTensorsFile
             throw new SafeTensorsFormatException(path, $"{dataLength - expected} bytes after the last tensor belong to none; the file is not what its header describes.");
         tensors.Sort((a, b) => a.Begin.CompareTo(b.Begin));
         return new SafeTensorsFile(path, bytes, dataStart, metadata, tensors);
+    }
+
+    // The tensor's byte size, or −1 when it does not fit in a long: shapes come from the file and may be hostile.
+    private static long CheckedSize(SafeTensor tensor)
+    {
+        try
+        {
+            long size = ItemSize(tensor.DType);
+            foreach (long d in tensor.Shape)
+                size = checked(size * d);
+            return size;
+        }
+        catch (OverflowException)
+        {
+            return -1;
+        }
     }
 
     /// <summary>Bytes per element of a safetensors dtype.</summary>

@@ -89,7 +89,10 @@ public sealed class AdamStepper<TModel> where TModel : IModel<TModel>
         var second = state.Vector("second_moment", _second.Length);
         if (second.Any(v => !(v >= 0) || !double.IsFinite(v)))
             throw new InvalidDataException($"the {StateName} state's second moment has a negative or non-finite entry.");
-        state.Vector("first_moment", _first.Length).CopyTo(_first, 0);
+        var first = state.Vector("first_moment", _first.Length);
+        if (!first.All(double.IsFinite))
+            throw new InvalidDataException($"the {StateName} state's first moment has a non-finite entry.");
+        first.CopyTo(_first, 0);
         second.CopyTo(_second, 0);
         _beta1Power = beta1Power;
         _beta2Power = beta2Power;

@@ -122,7 +122,10 @@ public sealed class GaussNewtonCgStepper<TModel> where TModel : IModel<TModel>
         double damping = state.Scalar("damping");
         if (!(damping > 0) || !double.IsFinite(damping))
             throw new InvalidDataException($"the {StateName} state's damping {damping} is not a positive finite number.");
-        state.Vector("step", _step.Length).CopyTo(_step, 0);
+        var step = state.Vector("step", _step.Length);
+        if (!step.All(double.IsFinite))
+            throw new InvalidDataException($"the {StateName} state's step has a non-finite entry.");
+        step.CopyTo(_step, 0);
         Damping = damping;
         _coldStart = state.Scalar("cold_start") != 0;
         _evaluated = false;

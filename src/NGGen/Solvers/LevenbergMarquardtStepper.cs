@@ -15,7 +15,7 @@ public readonly record struct LevenbergMarquardtOutcome(bool Stepped, IterationS
 /// <summary>
 /// <see cref="LevenbergMarquardt"/> one iteration at a time, with every buffer allocated by the constructor: Solve drives
 /// it, and callers that own the loop (a trainer that checkpoints) use it directly. The trust region radius, its
-/// decrease factor and the last accepted step length are its state besides θ (<see cref="CaptureState"/>); the
+/// decrease factor, the last accepted step length and whether a tolerance ended the solve are its state besides θ (<see cref="CaptureState"/>); the
 /// residuals and the Jacobian's factorization are recomputed at θ after <see cref="RestoreState"/>, bit for bit.
 /// </summary>
 public sealed class LevenbergMarquardtStepper<TModel> where TModel : IModel<TModel>
@@ -31,6 +31,9 @@ public sealed class LevenbergMarquardtStepper<TModel> where TModel : IModel<TMod
     private double _radius, _decreaseFactor = 2, _gradientNorm, _lastAcceptedStep = double.PositiveInfinity;
     // True when _residuals and Cost belong to the current θ; _needJacobian when J (and its QR) must be recomputed.
     private bool _evaluated, _needJacobian = true;
+    // Set once a tolerance test has ended the solve after a step (function tolerance, no progress): a resumed
+    // stepper must stop there too, not take the steps an uninterrupted run never took.
+    private TerminationType? _finished;
 
     public LevenbergMarquardtStepper(TrainingProblem<TModel> problem, LevenbergMarquardtOptions? options = null)
     {
@@ -77,6 +80,8 @@ public sealed class LevenbergMarquardtStepper<TModel> where TModel : IModel<TMod
         int m = _residuals.Length, p = _step.Length;
         if (theta.Length != p)
             throw new ArgumentException($"θ has {theta.Length} entries; {TModel.Name} has {p} parameters.", nameof(theta));
+        if (_finished is { } finished)
+            return Stop(finished, $"the solve had already ended ({finished})");
         if (!_evaluated && !double.IsFinite(Evaluate(theta)))
             return Stop(TerminationType.NonFiniteCost, $"the cost is {Cost}");
         double cost = Cost;
@@ -151,14 +156,14 @@ public sealed class LevenbergMarquardtStepper<TModel> where TModel : IModel<TMod
             _decreaseFactor = 2;
             _needJacobian = true;
             if (change <= _options.FunctionTolerance * cost)
-                return new(true, record, TerminationType.FunctionTolerance, $"|Δcost|/cost = {change / cost:E3} ≤ {_options.FunctionTolerance:E1}");
+                return Finished(record, TerminationType.FunctionTolerance, $"|Δcost|/cost = {change / cost:E3} ≤ {_options.FunctionTolerance:E1}");
         }
         else
         {
             _radius /= _decreaseFactor;
             _decreaseFactor *= 2;
             if (_radius < _options.MinTrustRegionRadius)
-                return new(true, record, TerminationType.NoProgress, $"the trust region shrank below {_options.MinTrustRegionRadius:E1} without an acceptable step");
+                return Finished(record, TerminationType.NoProgress, $"the trust region shrank below {_options.MinTrustRegionRadius:E1} without an acceptable step");
         }
         return new(true, record, null, null);
     }
@@ -171,6 +176,7 @@ public sealed class LevenbergMarquardtStepper<TModel> where TModel : IModel<TMod
         state.Scalars["radius"] = _radius;
         state.Scalars["decrease_factor"] = _decreaseFactor;
         state.Scalars["last_accepted_step"] = _lastAcceptedStep;
+        state.Scalars["finished"] = _finished is { } finished ? (int)finished : -1;
         return state;
     }
 
@@ -183,11 +189,21 @@ public sealed class LevenbergMarquardtStepper<TModel> where TModel : IModel<TMod
         double radius = state.Scalar("radius"), decreaseFactor = state.Scalar("decrease_factor"), lastAccepted = state.Scalar("last_accepted_step");
         if (!(radius > 0) || double.IsPositiveInfinity(radius) || !(decreaseFactor >= 2) || !(lastAccepted >= 0))
             throw new InvalidDataException($"the {StateName} state is inconsistent (radius {radius}, decrease factor {decreaseFactor}, last step {lastAccepted}).");
+        double finished = state.Scalar("finished");
+        if (finished != -1 && !Enum.IsDefined((TerminationType)(int)finished))
+            throw new InvalidDataException($"the {StateName} state's 'finished' is {finished}, not a termination type.");
         _radius = radius;
         _decreaseFactor = decreaseFactor;
         _lastAcceptedStep = lastAccepted;
+        _finished = finished == -1 ? null : (TerminationType)(int)finished;
         _evaluated = false;
         _needJacobian = true;
+    }
+
+    private LevenbergMarquardtOutcome Finished(IterationSummary record, TerminationType termination, string message)
+    {
+        _finished = termination;
+        return new(true, record, termination, message);
     }
 
     private static LevenbergMarquardtOutcome Stop(TerminationType termination, string message) => new(false, default, termination, message);

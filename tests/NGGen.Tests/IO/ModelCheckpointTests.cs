@@ -74,6 +74,8 @@ public class ModelCheckpointTests
         var nan = Theta();
         nan[7] = double.NaN;
         Assert.Equal(CheckpointCheck.Parameters, Refusal("nan", ModelCheckpoint.Serialize<Mlp3>(nan, 0)));
+        Assert.Equal(CheckpointCheck.SolverState, Refusal("iteration", ModelCheckpoint.Serialize<Mlp3>(Theta(), long.MaxValue)));
+        Assert.Equal(CheckpointCheck.Readable, Assert.Throws<CheckpointException>(() => ModelCheckpoint.Load<Mlp3>("")).Check);
     }
 
     [Fact]

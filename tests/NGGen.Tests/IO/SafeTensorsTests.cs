@@ -76,6 +76,9 @@ public class SafeTensorsTests
     [InlineData("""{"a":{"dtype":"F64","shape":[1]}}""", 8, "lacks data_offsets")]
     [InlineData("""{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}""", 8, "'a' appears twice")]
     [InlineData("""[1,2]""", 0, "the header should be an object")]
+    [InlineData("""{"\ud800":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}""", 8, "not valid UTF-8")]
+    [InlineData("""{"a":{"dtype":"F64","shape":[2305843009213693952],"data_offsets":[8,8]}}""", 8, "more bytes than any file holds")]
+    [InlineData("""{"a":{"dtype":"F64","shape":[4294967296,4294967296],"data_offsets":[0,0]}}""", 0, "more bytes than any file holds")]
     public void Refuses_headers_that_break_the_specification(string json, int dataBytes, string problem)
     {
         byte[] header = System.Text.Encoding.UTF8.GetBytes(json);

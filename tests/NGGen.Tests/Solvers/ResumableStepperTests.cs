@@ -86,6 +86,30 @@ public class ResumableStepperTests
     }
 
     [Fact]
+    public void Levenberg_marquardt_restored_after_its_tolerance_ended_the_solve_stops_there()
+    {
+        // The function tolerance ends LM after an accepted step; a stepper restored from the state captured then must
+        // not take further steps (an uninterrupted run never took them).
+        var problem = new TrainingProblem<Rosenbrock.Compiled>(new ResidualBlock(0, [0.0], 1));
+        var options = new LevenbergMarquardtOptions { FunctionTolerance = 0.5, ParameterTolerance = 0, GradientTolerance = 0 };
+        double[] theta = [-1.2, 1];
+        var first = new LevenbergMarquardtStepper<Rosenbrock.Compiled>(problem, options);
+        first.Evaluate(theta);
+        LevenbergMarquardtOutcome outcome = default;
+        for (int k = 1; k <= 100 && outcome.Termination is null; k++)
+            outcome = first.Iterate(k, theta, 0);
+        Assert.Equal(TerminationType.FunctionTolerance, outcome.Termination);
+        Assert.True(outcome.Stepped);
+        var second = new LevenbergMarquardtStepper<Rosenbrock.Compiled>(problem, options);
+        second.RestoreState(first.CaptureState());
+        double[] resumed = (double[])theta.Clone();
+        var next = second.Iterate(1, resumed, 0);
+        Assert.False(next.Stepped);
+        Assert.Equal(TerminationType.FunctionTolerance, next.Termination);
+        Assert.Equal(theta, resumed);
+    }
+
+    [Fact]
     public void A_state_from_another_solver_or_with_a_wrong_length_is_refused()
     {
         var problem = TeacherStudent.Problem(batch: 8, inputSeed: 5);
