@@ -13,6 +13,7 @@ size=$(stat -c %s "$bin")
 "$bin" train --data "$out/wave.npy" --iterations 30 --checkpoint-dir "$out/ck" --resume --quiet --out "$out/params.safetensors" | tee "$out/resume.log"
 grep -q "(iteration 20)" "$out/resume.log"
 "$bin" inspect "$out/params.safetensors" | grep -q "nggen.iteration = 30"
+"$bin" predict --params "$out/params.safetensors" --data "$out/wave.npy" --out "$out/predictions.csv" | grep -q "wrote 256 predictions"
 head -c 100 "$out/wave.npy" > "$out/truncated.npy"
 set +e
 "$bin" train --data "$out/truncated.npy" --out "$out/never.safetensors" 2> "$out/refusal.txt"
@@ -33,4 +34,4 @@ done
 [ ! -e "$out/killed.safetensors" ]
 "$bin" "${kill_args[@]}" --checkpoint-dir "$out/kill-ck" --resume --out "$out/killed.safetensors" | grep -q "from $out/kill-ck/checkpoint-"
 cmp "$out/reference.safetensors" "$out/killed.safetensors"
-echo "EdgeTrainer AOT: ${size} bytes; trained, resumed at iteration 20, verified; truncated input refused with exit 3; killed 3 times, resumed to the uninterrupted result"
+echo "EdgeTrainer AOT: ${size} bytes; trained, resumed at iteration 20, verified, predicted; truncated input refused with exit 3; killed 3 times, resumed to the uninterrupted result"

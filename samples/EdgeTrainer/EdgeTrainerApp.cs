@@ -2,10 +2,10 @@ namespace NGGen.Samples.EdgeTrainer;
 
 /// <summary>A model the trainer knows: its generated type bound into the three commands (no reflection).</summary>
 public sealed record ModelEntry(string Name, string Description, int Inputs, Action<Random, Span<double>> Sample,
-    Func<CommandLine, TextWriter, int> Train, Func<CommandLine, TextWriter, int> Inspect);
+    Func<CommandLine, TextWriter, int> Train, Func<CommandLine, TextWriter, int> Inspect, Func<CommandLine, TextWriter, int> Predict);
 
 /// <summary>
-/// The command line: <c>train</c>, <c>make-data</c>, <c>inspect</c>. Errors print one line <c>error: …</c> on the
+/// The command line: <c>train</c>, <c>predict</c>, <c>make-data</c>, <c>inspect</c>. Errors print one line <c>error: …</c> on the
 /// error stream and return an <see cref="ExitCodes"/> value; nothing is written by a command that fails.
 /// </summary>
 public static class EdgeTrainerApp
@@ -21,7 +21,8 @@ public static class EdgeTrainerApp
                 row[2] = Math.Sin(Math.PI * row[0]) * Math.Cos(Math.PI * row[1]);
             },
             (line, output) => Trainer.Run<WaveMlp>(line, "wave-mlp", output),
-            (line, output) => EdgeTrainer.Inspect.Run<WaveMlp>(line, output)),
+            (line, output) => EdgeTrainer.Inspect.Run<WaveMlp>(line, output),
+            (line, output) => EdgeTrainer.Predict.Run<WaveMlp>(line, "wave-mlp", output)),
         new("exp-decay", "y = a·exp(−b·x) + c (3 parameters); data a = 2.5, b = 1.3, c = 0.5, x ∈ [0, 4]", 1,
             (random, row) =>
             {
@@ -29,7 +30,8 @@ public static class EdgeTrainerApp
                 row[1] = 2.5 * Math.Exp(-1.3 * row[0]) + 0.5;
             },
             (line, output) => Trainer.Run<ExpDecay.Compiled>(line, "exp-decay", output),
-            (line, output) => EdgeTrainer.Inspect.Run<ExpDecay.Compiled>(line, output)),
+            (line, output) => EdgeTrainer.Inspect.Run<ExpDecay.Compiled>(line, output),
+            (line, output) => EdgeTrainer.Predict.Run<ExpDecay.Compiled>(line, "exp-decay", output)),
     ];
 
     /// <summary>Runs the command in <paramref name="args"/>; returns the exit code.</summary>
@@ -47,7 +49,8 @@ public static class EdgeTrainerApp
                 "train" => WithModel(CommandLine.Parse(args, Trainer.ValuedOptions, Trainer.Flags, takesOperand: false), (m, l) => m.Train(l, output)),
                 "make-data" => WithModel(CommandLine.Parse(args, SyntheticData.ValuedOptions, [], takesOperand: true), (m, l) => SyntheticData.Run(l, m, output)),
                 "inspect" => WithModel(CommandLine.Parse(args, ["--model"], [], takesOperand: true), (m, l) => m.Inspect(l, output)),
-                _ => throw CommandLine.Usage($"unknown command '{args[0]}'; the commands are train, make-data and inspect (--help shows the options)."),
+                "predict" => WithModel(CommandLine.Parse(args, Predict.ValuedOptions, [], takesOperand: false), (m, l) => m.Predict(l, output)),
+                _ => throw CommandLine.Usage($"unknown command '{args[0]}'; the commands are train, predict, make-data and inspect (--help shows the options)."),
             };
         }
         catch (TrainerException e)
@@ -89,6 +92,8 @@ public static class EdgeTrainerApp
             --learning-rate X      adam: step size (default 0.01)
             --progress-every N     print every N-th iteration (default 1); --quiet prints none
           EdgeTrainer make-data FILE.csv|FILE.npy [--model NAME] [--rows N] [--seed N] [--noise X]
+          EdgeTrainer predict --params FILE.safetensors --data FILE --out FILE.csv|FILE.npy [--model NAME]
+                                 (data: the inputs, optionally followed by the targets, then the RMSE is printed)
           EdgeTrainer inspect FILE.safetensors [--model NAME]
 
         Data files hold one sample per row: the model's inputs, then its target. Models:

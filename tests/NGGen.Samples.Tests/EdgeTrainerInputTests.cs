@@ -47,6 +47,27 @@ public sealed class EdgeTrainerInputTests : IDisposable
     }
 
     [Fact]
+    public void Predict_applies_a_parameter_file_as_the_closed_form_does()
+    {
+        // Parameters written directly (a, b, c) = (2.5, 1.3, 0.5): predictions must be 2.5·exp(−1.3x) + 0.5.
+        ModelCheckpoint.Save<ExpDecay.Compiled>(FilePath("p.safetensors"), [2.5, 1.3, 0.5], 0);
+        double[] x = [0, 0.25, 1, 3.5];
+        Text("x.csv", "x\n" + string.Join("\n", x.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "\n");
+        var (code, output, error) = Run("predict", "--model", "exp-decay", "--params", FilePath("p.safetensors"), "--data", FilePath("x.csv"), "--out", FilePath("y.npy"));
+        Assert.True(code == 0, error);
+        Assert.Contains("wrote 4 predictions", output);
+        var predicted = NpyFile.Read(FilePath("y.npy"));
+        for (int s = 0; s < x.Length; s++)
+            Assert.Equal(2.5 * Math.Exp(-1.3 * x[s]) + 0.5, predicted[s, 0], 1e-14);
+        // With targets after the inputs, the RMSE against them is reported: targets off by exactly 0.1 give 0.1.
+        Text("xy.csv", "x,y\n" + string.Join("\n", x.Select(v => FormattableString.Invariant($"{v:R},{2.5 * Math.Exp(-1.3 * v) + 0.5 + 0.1:R}"))) + "\n");
+        var withTargets = Run("predict", "--model", "exp-decay", "--params", FilePath("p.safetensors"), "--data", FilePath("xy.csv"), "--out", FilePath("y.csv"));
+        Assert.Equal(0, withTargets.Code);
+        Assert.Contains("RMSE against the file's targets 1.0000E-001", withTargets.Output);
+        Assert.Equal(predicted.Values, CsvTable.Read(FilePath("y.csv")).Column("prediction"));
+    }
+
+    [Fact]
     public void Csv_and_npy_of_the_same_data_train_to_the_same_parameters()
     {
         Assert.Equal(0, Run("make-data", FilePath("wave.csv"), "--rows", "96").Code);
@@ -173,6 +194,10 @@ public sealed class EdgeTrainerInputTests : IDisposable
             new("output into a missing directory", t => t.GoodData(), ["train", "--data", "IN/good.csv", "--out", "OUT/no/such/dir/p.safetensors"], 2, "option '--out': the directory", "does not exist"),
             new("unknown model", t => t.GoodData(), Train("IN/good.csv", "--model", "resnet"), 2, "option '--model' is 'resnet'; choose one of wave-mlp, exp-decay"),
             new("unknown command", _ => { }, ["fit", "--data", "IN/good.csv"], 2, "unknown command 'fit'"),
+            new("predictions from data with the wrong columns", t => { t.GoodData(); t.Parameters("wave.safetensors", "wave-mlp"); t.Text("one.csv", "x\n1\n"); },
+                ["predict", "--params", "IN/wave.safetensors", "--data", "IN/one.csv", "--out", "OUT/y.csv"], 3, "IN/one.csv: 1 columns (x), but wave-mlp takes 2 inputs"),
+            new("predictions with another model's parameters", t => { t.GoodData(); t.Parameters("decay.safetensors", "exp-decay"); },
+                ["predict", "--params", "IN/decay.safetensors", "--data", "IN/good.csv", "--out", "OUT/y.csv"], 4, "refused (written for another model)"),
             new("empty output name", t => t.GoodData(), ["train", "--data", "IN/good.csv", "--out", ""], 2, "option '--out' has an empty value"),
             new("checkpoint directory under a file", t => t.GoodData(), Train("IN/good.csv", "--checkpoint-dir", "IN/good.csv/ck"), 5, "--checkpoint-dir", "cannot be created"),
             new("used checkpoint directory without --resume", t => t.TrainedCheckpoint("gn-cg"), Train("IN/good.csv", "--checkpoint-dir", "IN/ck"), 2,
