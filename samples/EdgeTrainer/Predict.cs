@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using NGGen.IO;
 
 namespace NGGen.Samples.EdgeTrainer;
@@ -36,14 +34,7 @@ public static class Predict
             if (extension == ".npy")
                 NpyFile.Write<double>(outPath, rows, data.Rows, outputs);
             else
-            {
-                var text = new StringBuilder();
-                text.AppendLine(string.Join(",", Enumerable.Range(1, outputs).Select(i => outputs == 1 ? "prediction" : $"prediction{i}")));
-                for (int s = 0; s < data.Rows; s++)
-                    text.AppendLine(string.Join(",", rows.Skip(s * outputs).Take(outputs).Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
-                byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
-                AtomicFile.Write(outPath, stream => stream.Write(bytes));
-            }
+                CsvTable.Write(outPath, Enumerable.Range(1, outputs).Select(i => outputs == 1 ? "prediction" : $"prediction{i}").ToArray(), data.Rows, rows);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

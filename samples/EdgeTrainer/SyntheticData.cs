@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using NGGen.IO;
 
 namespace NGGen.Samples.EdgeTrainer;
@@ -51,13 +49,6 @@ public static class SyntheticData
         if (extension == ".npy")
             NpyFile.Write<double>(path, values, rows, columns);
         else
-        {
-            var text = new StringBuilder();
-            text.AppendLine(string.Join(",", Enumerable.Range(1, model.Inputs).Select(i => $"x{i}").Append("y")));
-            for (int r = 0; r < rows; r++)
-                text.AppendLine(string.Join(",", values.Skip(r * columns).Take(columns).Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
-            byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
-            AtomicFile.Write(path, stream => stream.Write(bytes));
-        }
+            CsvTable.Write(path, [.. Enumerable.Range(1, model.Inputs).Select(i => $"x{i}"), "y"], rows, values);
     }
 }

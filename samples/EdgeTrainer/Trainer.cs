@@ -47,14 +47,16 @@ public static class Trainer
         var function = TModel.Functions[0];
         var data = TrainingData.Load(line.Required("--data"), modelName, function.InputSize, function.OutputSize);
         var problem = new TrainingProblem<TModel>(new ResidualBlock(0, data.Inputs, data.Rows, data.Targets, Weight: 1.0 / data.Rows));
+        double learningRate = line.Number("--learning-rate", 1e-2, 0, 10);
+        int cgIterations = line.Integer("--cg-iterations", 50, 1, 100_000);
         ITrainerSolver solver = solverName switch
         {
-            "adam" => new AdamSolver<TModel>(problem, new AdamOptions { LearningRate = line.Number("--learning-rate", 1e-2, 0, 10) }),
+            "adam" => new AdamSolver<TModel>(problem, new AdamOptions { LearningRate = learningRate }),
             "lm" => new LevenbergMarquardtSolver<TModel>(problem, new LevenbergMarquardtOptions()),
             _ => new GaussNewtonCgSolver<TModel>(problem, new GaussNewtonCgOptions
             {
                 InitialDamping = line.Number("--damping", 1, 0, 1e12),
-                MaxCgIterations = line.Integer("--cg-iterations", 50, 1, 100_000),
+                MaxCgIterations = cgIterations,
             }),
         };
         var notes = new Dictionary<string, string>
@@ -65,9 +67,9 @@ public static class Trainer
             // the checkpoint carries the current λ).
             ["edge.solver_options"] = solverName switch
             {
-                "adam" => $"learning-rate={line.Number("--learning-rate", 1e-2, 0, 10).ToString("R", CultureInfo.InvariantCulture)}",
+                "adam" => $"learning-rate={learningRate.ToString("R", CultureInfo.InvariantCulture)}",
                 "lm" => "defaults",
-                _ => $"cg-iterations={line.Integer("--cg-iterations", 50, 1, 100_000)}",
+                _ => $"cg-iterations={cgIterations}",
             },
         };
 

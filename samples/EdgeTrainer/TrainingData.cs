@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.InteropServices;
 using NGGen.IO;
 
@@ -52,12 +51,10 @@ public sealed record TrainingData(string Path, int Rows, double[] Inputs, double
         return table;
     }
 
+    // Shape and values: the same numbers in another shape are other data.
     private static string Hash(NumericTable table)
     {
-        uint crc = BitOperations.Crc32C(0xFFFFFFFFu, (uint)table.Rows);
-        crc = BitOperations.Crc32C(crc, (uint)table.Columns);
-        foreach (ulong bits in MemoryMarshal.Cast<double, ulong>(table.Values))
-            crc = BitOperations.Crc32C(crc, bits);
-        return (crc ^ 0xFFFFFFFFu).ToString("x8");
+        uint crc = Crc32C.Append(Crc32C.Start, MemoryMarshal.AsBytes<int>([table.Rows, table.Columns]));
+        return Crc32C.Finish(Crc32C.Append(crc, MemoryMarshal.AsBytes<double>(table.Values)));
     }
 }

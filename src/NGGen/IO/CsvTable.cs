@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace NGGen.IO;
 
@@ -68,6 +69,30 @@ public static class CsvTable
         if (rows == 0)
             throw new DataFileException(path, $"the header ({string.Join(", ", columns!)}) is followed by no data rows.");
         return new NumericTable(path, columns!, rows, values.ToArray(), [.. comments]);
+    }
+
+    /// <summary>Writes a header of <paramref name="columnNames"/> and <paramref name="rows"/> rows of
+    /// <paramref name="values"/> (row-major), each number in round-trip form so <see cref="Read"/> gets the same bits
+    /// back, atomically (see <see cref="AtomicFile"/>).</summary>
+    public static void Write(string path, IReadOnlyList<string> columnNames, int rows, ReadOnlySpan<double> values)
+    {
+        int columns = columnNames.Count;
+        if (values.Length != (long)rows * columns)
+            throw new ArgumentException($"{path}: {values.Length} values do not fill {rows} rows of {columns} columns.", nameof(values));
+        var text = new StringBuilder();
+        text.AppendJoin(',', columnNames).Append('\n');
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                if (c > 0)
+                    text.Append(',');
+                text.Append(values[r * columns + c].ToString("R", CultureInfo.InvariantCulture));
+            }
+            text.Append('\n');
+        }
+        byte[] bytes = Encoding.UTF8.GetBytes(text.ToString());
+        AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
     // NumPy's savetxt and many C libraries write "inf" and "nan", which .NET does not parse: report them as what they are.

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Numerics;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace NGGen.IO;
@@ -61,7 +59,7 @@ public static class ModelCheckpoint
             foreach (var (name, vector) in solver.Vectors)
                 writer.AddDoubles(SolverTensorPrefix + name, vector, vector.Length);
         }
-        metadata["nggen.checksum"] = Checksum(metadata, writer.Tensors.Select(t => (t.Name, t.DType, t.Shape)), writer.Tensors.Select(t => t.Bytes));
+        metadata["nggen.checksum"] = Checksum(metadata, writer.Tensors.Select(t => (t.Name, t.DType, t.Shape)), writer.Tensors.Select(t => (ReadOnlyMemory<byte>)t.Bytes));
         return writer.ToBytes();
     }
 
@@ -119,7 +117,7 @@ public static class ModelCheckpoint
         if (format != Format)
             throw new CheckpointException(path, CheckpointCheck.Origin, $"nggen.format is '{format}'; this NGGen reads '{Format}'.");
         string expected = metadata.GetValueOrDefault("nggen.checksum") ?? "(none)";
-        string actual = Checksum(metadata, file.Tensors.Select(t => (t.Name, t.DType, t.Shape)), file.Tensors.Select(t => file.Bytes(t).ToArray()));
+        string actual = Checksum(metadata, file.Tensors.Select(t => (t.Name, t.DType, t.Shape)), [file.DataMemory]);
         if (expected != actual)
             throw new CheckpointException(path, CheckpointCheck.Checksum, $"the content's CRC-32C is {actual}, the file records {expected}: it changed after it was written.");
         string model = metadata.GetValueOrDefault("nggen.model") ?? "(none)";
@@ -175,27 +173,16 @@ public static class ModelCheckpoint
     // CRC-32C of the content independent of JSON formatting: metadata (without the checksum itself) in key order,
     // then each tensor's name, dtype and shape in data order, then the data.
     private static string Checksum(IEnumerable<KeyValuePair<string, string>> metadata, IEnumerable<(string Name, string DType, long[] Shape)> tensors,
-        IEnumerable<byte[]> data)
+        IEnumerable<ReadOnlyMemory<byte>> data)
     {
         var text = new StringBuilder();
         foreach (var (key, value) in metadata.Where(e => e.Key != "nggen.checksum").OrderBy(e => e.Key, StringComparer.Ordinal))
             text.Append(key).Append('\0').Append(value).Append('\0');
         foreach (var (name, dtype, shape) in tensors)
             text.Append(name).Append('\0').Append(dtype).Append('\0').Append(string.Join(",", shape)).Append('\0');
-        uint crc = Crc32C(0xFFFFFFFFu, Encoding.UTF8.GetBytes(text.ToString()));
+        uint crc = Crc32C.Append(Crc32C.Start, Encoding.UTF8.GetBytes(text.ToString()));
         foreach (var bytes in data)
-            crc = Crc32C(crc, bytes);
-        return "crc32c:" + (crc ^ 0xFFFFFFFFu).ToString("x8");
-    }
-
-    private static uint Crc32C(uint crc, ReadOnlySpan<byte> bytes)
-    {
-        // BitOperations.Crc32C uses the SSE4.2/ARM CRC instructions where present and a table otherwise.
-        var words = MemoryMarshal.Cast<byte, ulong>(bytes);
-        foreach (ulong word in words)
-            crc = BitOperations.Crc32C(crc, BitConverter.IsLittleEndian ? word : System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(word));
-        foreach (byte b in bytes[(words.Length * 8)..])
-            crc = BitOperations.Crc32C(crc, b);
-        return crc;
+            crc = Crc32C.Append(crc, bytes.Span);
+        return "crc32c:" + Crc32C.Finish(crc);
     }
 }

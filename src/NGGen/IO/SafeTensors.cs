@@ -55,6 +55,9 @@ public sealed class SafeTensorsFile
     /// <summary>The bytes of the data section (all tensors).</summary>
     public ReadOnlySpan<byte> Data => _bytes.AsSpan(_dataStart);
 
+    /// <summary>The data section as memory: the tensors' bytes in data order, back to back (no holes, as validated).</summary>
+    public ReadOnlyMemory<byte> DataMemory => _bytes.AsMemory(_dataStart);
+
     /// <summary>The tensor called <paramref name="name"/>, or null.</summary>
     public SafeTensor? Find(string name) => _byName.GetValueOrDefault(name);
 

@@ -21,6 +21,18 @@ public class CsvTableTests
     }
 
     [Fact]
+    public void Write_round_trips_every_bit_through_Read()
+    {
+        using var dir = new TempDirectory();
+        double[] values = [0.1 + 0.2, -1e-300, double.Epsilon, 1.0 / 3, 123456789.125, -0.0];
+        CsvTable.Write(dir.File("w.csv"), ["a", "b"], 3, values);
+        var table = CsvTable.Read(dir.File("w.csv"));
+        Assert.Equal(["a", "b"], table.ColumnNames);
+        Assert.Equal(values.Select(BitConverter.DoubleToInt64Bits), table.Values.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(["w.csv"], dir.Names());
+    }
+
+    [Fact]
     public void A_first_row_of_numbers_is_data_not_a_header()
     {
         using var dir = new TempDirectory();
