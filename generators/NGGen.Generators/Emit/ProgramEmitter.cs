@@ -8,6 +8,7 @@ internal sealed class ProgramEmitter : ProgramWalker
 {
     private const string TP = "global::System.Numerics.Tensors.TensorPrimitives";
     private const string Kernels = "global::NGGen.Kernels.Batched";
+    private const string Activations = "global::NGGen.Kernels.Activations";
 
     private readonly IndentedTextWriter _w;
     private readonly string _prefix;
@@ -301,6 +302,8 @@ internal sealed class ProgramEmitter : ProgramWalker
         Op.Relu => $"{TP}.Max<T>({x}, T.Zero, {d});",
         Op.Sign => $"{Kernels}.Sign<T>({x}, {d});",
         Op.Step => $"{Kernels}.Step<T>({x}, {d});",
+        // NGGen's float tanh is a rational approximation about 3x faster than TensorPrimitives' (Activations.Tanh).
+        Op.Tanh => $"{Activations}.Tanh<T>({x}, {d});",
         _ => $"{TP}.{op}<T>({x}, {d});",
     };
 

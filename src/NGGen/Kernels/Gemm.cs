@@ -32,6 +32,9 @@ public static class Gemm
     // Columns of C up to which gathering op(B) into dot-product form beats packing.
     private const int DirectMaxColumns = 4;
 
+    // Columns per row of C from which a product is split by columns even when it has enough rows to split by rows.
+    private const int WideColumnsPerRow = 8;
+
     // Multiply-adds from which a packed product is split across KernelThreads. A fork-join with awake workers
     // costs a few microseconds; 2^21 multiply-adds take about 40 µs on one core in float.
     private const long ParallelMinWork = 1L << 21;
@@ -126,7 +129,11 @@ public static class Gemm
             fixed (T* pb = b)
             fixed (T* pc = c)
             {
-                if (UseDirect<T>(m, n, k))
+                if (GemmDotBlocks.Applies<T>(transposeA, transposeB, m, n, k))
+                {
+                    GemmDotBlocks.Multiply(m, n, k, (float*)pa, lda, (float*)pb, ldb, (float*)pc, ldc, accumulate);
+                }
+                else if (UseDirect<T>(m, n, k))
                 {
                     bool gatherColumns = n <= DirectMaxColumns;
                     GemmDirect.Multiply(
@@ -151,8 +158,8 @@ public static class Gemm
     // Splits a large product across KernelThreads. With enough rows (the usual case: a layer's weight times a
     // batch), the threads work as in BLIS: for each depth block they pack their share of the B panels into one
     // shared buffer, meet at a barrier, compute their own row blocks of C against the whole packed B, and meet
-    // again before B is overwritten. With few rows, C is split into column blocks computed independently (each
-    // packs the small A itself). Every element of C is computed by one thread with the serial depth blocking, so
+    // again before B is overwritten. With few rows, or many more columns than rows, C is split into column blocks
+    // computed independently (each packs the small A itself). Every element of C is computed by one thread with the serial depth blocking, so
     // results are bitwise equal to a one-thread call.
     private static unsafe void MultiplyBlockedSplit<T>(
         bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate)
@@ -161,7 +168,9 @@ public static class Gemm
         int threads = KernelThreads.ThreadCount;
         int mr = GemmMicroKernels.Mr<T>();
         int nr = GemmMicroKernels.Nr<T>();
-        bool splitRows = m >= threads * 4 * mr;
+        // A wide product of a small A (a 64-wide layer over a batch of 2048) splits better by columns: each thread
+        // packs the small A itself and needs no barrier. Measured 1.7x faster at 64x2048x64 than the row split.
+        bool splitRows = m >= threads * 4 * mr && n < WideColumnsPerRow * m;
         if (threads > 1 && (long)m * n * k >= ParallelMinWork && (splitRows || n >= threads * 4 * nr))
         {
             var job = new SplitJob<T>

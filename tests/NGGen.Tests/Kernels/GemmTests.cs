@@ -18,6 +18,11 @@ public sealed class GemmTests
         (257, 129, 300), (40, 40, 1100), (20, 4133, 10), (401, 37, 19),
         // Taller products (96-192 rows): exact fits, and 4-row and 7-row edges below the last full tile.
         (96, 33, 20), (100, 64, 70), (103, 40, 64), (192, 65, 130),
+        // Few rows and columns over a long depth (the weight-gradient shape A·Bᵀ that GemmDotBlocks takes): whole and
+        // partial 4×4 blocks, depths off the vector width, and the largest area it accepts.
+        (4, 4, 128), (13, 7, 1001), (5, 90, 777), (64, 64, 2048), (96, 96, 800),
+        // A wide product with enough rows to split by rows, split by columns instead.
+        (100, 1000, 40),
     ];
 
     public static TheoryData<int, int, int, bool, bool, bool> Cases()
@@ -83,6 +88,8 @@ public sealed class GemmTests
     [InlineData(1, 300, 200, true, false)]
     [InlineData(50, 2, 90, false, true)]
     [InlineData(4, 4, 4, false, false)]
+    [InlineData(13, 7, 1001, false, true)]
+    [InlineData(40, 40, 1100, false, true)]
     public void Multiply_AfterWarmUp_DoesNotAllocate(int m, int n, int k, bool transA, bool transB)
     {
         float[] af = new float[m * k], bf = new float[k * n], cf = new float[m * n];

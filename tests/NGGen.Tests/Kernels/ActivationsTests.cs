@@ -1,0 +1,159 @@
+using System;
+using System.Runtime.Intrinsics;
+using NGGen.Kernels;
+
+namespace NGGen.Tests.Kernels;
+
+/// <summary>
+/// The float tanh kernel against <see cref="Math.Tanh(double)"/> evaluated in double precision and rounded once,
+/// which is the correctly rounded value except in rare ties.
+/// </summary>
+public sealed class ActivationsTests
+{
+    // TanhOperator documents 5 ulp and 3.4e-7 relative (measured on every 7th float in [-10, 10]).
+    private const int MaxUlp = 5;
+    private const double MaxRelative = 3.5e-7;
+
+    [Fact]
+    public void Tanh_Float_IsWithinFiveUlpOnASweepOfEveryExponent()
+    {
+        // Every 97th float from +0 to 10 and its negation: all exponents from subnormals up, 22 million inputs.
+        const uint last = 0x41200000u; // 10.0f
+        int count = (int)(last / 97) + 1;
+        var x = new float[2 * count];
+        for (int i = 0; i < count; i++)
+        {
+            x[2 * i] = BitConverter.UInt32BitsToSingle((uint)i * 97);
+            x[(2 * i) + 1] = -x[2 * i];
+        }
+
+        var y = new float[x.Length];
+        Activations.Tanh<float>(x, y);
+
+        int worstUlp = 0;
+        double worstRelative = 0;
+        float worstInput = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double exact = Math.Tanh(x[i]);
+            int ulp = UlpDistance(y[i], (float)exact);
+            if (ulp > worstUlp)
+                (worstUlp, worstInput) = (ulp, x[i]);
+            if (exact != 0)
+                worstRelative = Math.Max(worstRelative, Math.Abs(y[i] - exact) / Math.Abs(exact));
+        }
+
+        Assert.True(worstUlp <= MaxUlp, $"tanh({worstInput:R}) is {worstUlp} ulp from the double-precision value.");
+        Assert.True(worstRelative <= MaxRelative, $"Relative error {worstRelative:E3} exceeds {MaxRelative:E1}.");
+    }
+
+    [Theory]
+    [InlineData(float.PositiveInfinity, 1f)]
+    [InlineData(float.NegativeInfinity, -1f)]
+    [InlineData(20f, 1f)]
+    [InlineData(-9f, -1f)]
+    [InlineData(0f, 0f)]
+    [InlineData(1e-30f, 1e-30f)]
+    [InlineData(-1e-42f, -1e-42f)]
+    public void Tanh_Float_SpecialValues(float input, float expected)
+    {
+        // A vector's worth of the value plus one, so both the vector loop and the padded tail see it.
+        var x = new float[Vector512<float>.Count + 1];
+        Array.Fill(x, input);
+        var y = new float[x.Length];
+        Activations.Tanh<float>(x, y);
+        foreach (float value in y)
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(value));
+        Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(TanhOperator.Invoke(input)));
+    }
+
+    [Fact]
+    public void Tanh_Float_KeepsNaNAndNegativeZero()
+    {
+        float[] x = [float.NaN, -0f, 0.5f, -float.NaN];
+        var y = new float[x.Length];
+        Activations.Tanh<float>(x, y);
+        Assert.True(float.IsNaN(y[0]) && float.IsNaN(y[3]));
+        Assert.True(float.IsNegative(y[1]) && y[1] == 0);
+        Assert.True(float.IsNaN(TanhOperator.Invoke(float.NaN)));
+    }
+
+    [Fact]
+    public void Tanh_Float_EveryVectorWidthAgreesWithTheScalarForm()
+    {
+        // The hardware picks one width for Activations.Tanh; the others run here directly.
+        var random = new Random(7);
+        var lanes = new float[16];
+        for (int trial = 0; trial < 2000; trial++)
+        {
+            for (int i = 0; i < lanes.Length; i++)
+                lanes[i] = (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-5, 2)));
+            var v128 = TanhOperator.Invoke(Vector128.Create(lanes.AsSpan(0, 4)));
+            var v256 = TanhOperator.Invoke(Vector256.Create(lanes.AsSpan(0, 8)));
+            var v512 = TanhOperator.Invoke(Vector512.Create(lanes));
+            for (int i = 0; i < lanes.Length; i++)
+            {
+                float scalar = TanhOperator.Invoke(lanes[i]);
+                Assert.True(UlpDistance(scalar, (float)Math.Tanh(lanes[i])) <= MaxUlp, $"scalar tanh({lanes[i]:R})");
+                Assert.True(UlpDistance(v512[i], scalar) <= 1, $"Vector512 tanh({lanes[i]:R}) = {v512[i]:R}, scalar {scalar:R}");
+                if (i < 8)
+                    Assert.Equal(scalar, v256[i]);
+                if (i < 4)
+                    Assert.Equal(scalar, v128[i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Tanh_Float_ResultDoesNotDependOnPositionInTheSpan()
+    {
+        var random = new Random(11);
+        var x = new float[200];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = (float)(6 * random.NextDouble() - 3);
+        var whole = new float[x.Length];
+        Activations.Tanh<float>(x, whole);
+        for (int length = 1; length <= 70; length++)
+        {
+            var part = new float[length];
+            Activations.Tanh<float>(x.AsSpan(130 - length, length), part);
+            Assert.Equal(whole.AsSpan(130 - length, length).ToArray(), part);
+        }
+    }
+
+    [Fact]
+    public void Tanh_InPlace_And_Double()
+    {
+        float[] f = [0.25f, -2f, 5f];
+        Activations.Tanh<float>(f, f);
+        Assert.True(UlpDistance(f[1], (float)Math.Tanh(-2.0)) <= MaxUlp);
+
+        double[] d = [0.25, -2, 5, 1e-300];
+        var expected = Array.ConvertAll(d, Math.Tanh);
+        Activations.Tanh<double>(d, d);
+        for (int i = 0; i < d.Length; i++)
+            Assert.Equal(expected[i], d[i], 1e-15);
+    }
+
+    [Fact]
+    public void Tanh_LengthMismatch_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Activations.Tanh<float>(new float[3], new float[2]));
+        Assert.Contains("2 elements", ex.Message);
+        Assert.Throws<ArgumentException>(() => Activations.Tanh<double>(new double[3], new double[4]));
+    }
+
+    private static int UlpDistance(float a, float b)
+    {
+        if (a == b)
+            return 0;
+        // Map the sign-magnitude bit patterns onto one ordered integer line so -0 and +0 meet.
+        static long Ordered(float v)
+        {
+            int bits = BitConverter.SingleToInt32Bits(v);
+            return bits < 0 ? int.MinValue - (long)bits : bits;
+        }
+
+        return (int)Math.Min(int.MaxValue, Math.Abs(Ordered(a) - Ordered(b)));
+    }
+}
