@@ -64,8 +64,8 @@ public sealed partial class ModelGenerator
                 EmitProgramMethod(w, "LinearizedJvp", function.Name, function.LinearizedJvp, statics, "global::System.ReadOnlySpan<T> linearization, ");
                 EmitProgramMethod(w, "LinearizedVjp", function.Name, function.LinearizedVjp, statics, "global::System.ReadOnlySpan<T> linearization, ");
             }
-            foreach (var line in statics)
-                w.WriteLine(line);
+            foreach (var declaration in statics)
+                w.WriteBlock(declaration);
             w.CloseBrace();
             if (spec.IsStatic)
                 w.CloseBrace();
@@ -124,7 +124,7 @@ public sealed partial class ModelGenerator
 
         private static void EmitDispatch(IndentedTextWriter w, List<EmittedFunction> functions)
         {
-            w.WriteLine("/// <summary>Workspace entries for one call (sizes fixed at build time; fused-loop chunks grow with the batch up to 512).</summary>");
+            w.WriteLine("/// <summary>Workspace entries for one call (sizes fixed at build time; fused-loop temporaries live on the stack).</summary>");
             w.WriteLine("public static int WorkspaceLength(int function, global::NGGen.EvaluationKind kind, int batch) => (function, kind) switch");
             w.WriteLine("{");
             for (int i = 0; i < functions.Count; i++)
@@ -200,9 +200,7 @@ public sealed partial class ModelGenerator
 
         private static string Size((int PerSample, int Fixed) size) => $"{Literals.Int(size.PerSample)} * batch + {Literals.Int(size.Fixed)}";
 
-        private static string Size(WorkspaceSize size) => size.Temps == 0
-            ? Size((size.PerSample, size.Fixed))
-            : $"{Literals.Int(size.PerSample)} * batch + {(size.Fixed == 0 ? "" : Literals.Int(size.Fixed) + " + ")}{Literals.Int(size.Temps)} * {size.ChunkExpression}";
+        private static string Size(WorkspaceSize size) => Size((size.PerSample, size.Fixed));
 
         private static void EmitProgramMethod(IndentedTextWriter w, string kind, string function, Emitted emitted, List<string> statics, string linearization = "")
         {
@@ -266,10 +264,10 @@ public sealed partial class ModelGenerator
 
 /// <summary>One emitted method body with its static data and workspace size.</summary>
 /// <summary>
-/// Workspace of one emitted method: <see cref="PerSample"/>·batch + <see cref="Fixed"/> entries of values, then
-/// <see cref="Temps"/> chunks of min(Chunk, <see cref="ChunkFactor"/>·batch) entries for the fused loops' temporaries.
+/// Workspace of one emitted method: <see cref="PerSample"/>·batch + <see cref="Fixed"/> entries of values. The fused
+/// loops' temporaries, chunks of min(Chunk, <see cref="ChunkFactor"/>·batch) entries, live on each thread's stack.
 /// </summary>
-internal readonly record struct WorkspaceSize(int PerSample, int Fixed, int Temps, int ChunkFactor)
+internal readonly record struct WorkspaceSize(int PerSample, int Fixed, int ChunkFactor)
 {
     /// <summary>The chunk length as a C# expression in <c>batch</c>.</summary>
     public string ChunkExpression => $"global::System.Math.Min({Literals.Int(Emit.StoragePlan.Chunk)}, {Literals.Int(ChunkFactor)} * batch)";

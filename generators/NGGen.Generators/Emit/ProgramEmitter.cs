@@ -9,6 +9,7 @@ internal sealed class ProgramEmitter : ProgramWalker
     private const string TP = "global::System.Numerics.Tensors.TensorPrimitives";
     private const string Kernels = "global::NGGen.Kernels.Batched";
     private const string Activations = "global::NGGen.Kernels.Activations";
+    private const string Constraint = "where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>";
 
     private readonly IndentedTextWriter _w;
     private readonly string _prefix;
@@ -28,7 +29,7 @@ internal sealed class ProgramEmitter : ProgramWalker
     }
 
     /// <summary>Workspace entries: a·batch + b.</summary>
-    public WorkspaceSize WorkspaceSize => new(Plan.BatchedRows, Plan.UnbatchedLength, Plan.MaxGroupTemps, Plan.ChunkFactor);
+    public WorkspaceSize WorkspaceSize => new(Plan.BatchedRows, Plan.UnbatchedLength, Plan.ChunkFactor);
 
     public void EmitBody()
     {
@@ -61,7 +62,6 @@ internal sealed class ProgramEmitter : ProgramWalker
         if (Plan.MaxGroupTemps > 0)
         {
             _w.WriteLine($"int chunk = {WorkspaceSize.ChunkExpression};");
-            _w.WriteLine($"global::System.Span<T> scratch = workspace.Slice({Literals.Int(Plan.BatchedRows)} * batch + {Literals.Int(Plan.UnbatchedLength)}, {Literals.Int(Plan.MaxGroupTemps)} * chunk);");
         }
         var views = new List<int>();
         for (int id = 0; id < Program.Count; id++)
@@ -233,7 +233,9 @@ internal sealed class ProgramEmitter : ProgramWalker
     /// <summary>
     /// One pass over memory for a chain of elementwise ops: the batch is processed in chunks that
     /// stay in L1, each op runs as a vectorised TensorPrimitives call on the chunk, and only the
-    /// chain's inputs and its result touch main memory.
+    /// chain's inputs and its result touch main memory. The loop is a ref struct's <c>Run(start, end)</c>
+    /// over rows (features, or chunks of a flat loop), which <c>FusedLoops.Run</c> splits across the
+    /// kernel threads: these passes are bound by memory bandwidth, which the second core nearly doubles.
     /// </summary>
     protected override void EmitFusedGroup(int root, bool accumulate)
     {
@@ -242,23 +244,10 @@ internal sealed class ProgramEmitter : ProgramWalker
         int size = Program[root].Shape.Size;
         bool perFeature = size > 1 && members.SelectMany(m => Program[m].Inputs).Where(i => !memberSet.Contains(i))
             .Any(i => Program[i].Batched ? Program[i].Shape.Size == 1 : Program[i].Shape.Size > 1);
-
-        _w.WriteLine($"// fused: {string.Join(" → ", members.Select(m => Program[m].Op))}");
-        if (perFeature)
-        {
-            _w.WriteLine($"for (int e = 0; e < {Literals.Int(size)}; e++)");
-            _w.OpenBrace();
-            _w.WriteLine("for (int n0 = 0; n0 < batch; n0 += chunk)");
-        }
-        else
-        {
-            _w.WriteLine($"for (int n0 = 0; n0 < {Literals.Int(size)} * batch; n0 += chunk)");
-        }
-        _w.OpenBrace();
-        _w.WriteLine(perFeature
-            ? "int len = global::System.Math.Min(chunk, batch - n0);"
-            : $"int len = global::System.Math.Min(chunk, {Literals.Int(size)} * batch - n0);");
         string rowStart = perFeature ? "e * batch + n0" : "n0";
+
+        // Every value the loop reads or writes outside its own temporaries becomes a field of the body.
+        var fields = members.SelectMany(m => Program[m].Inputs).Where(i => !memberSet.Contains(i)).Append(root).Distinct().OrderBy(i => i).ToList();
 
         string Operand(int input)
         {
@@ -272,8 +261,37 @@ internal sealed class ProgramEmitter : ProgramWalker
 
         bool IsScalar(int input) => !memberSet.Contains(input) && !Program[input].Batched;
 
+        string typeName = $"{_prefix}Fused{Literals.Int(root)}";
+        var body = new IndentedTextWriter();
+        body.WriteLine($"private ref struct {typeName}<T> : global::NGGen.Kernels.IFusedLoopBody {Constraint}");
+        body.OpenBrace();
+        foreach (int id in fields)
+            body.WriteLine($"public {(IsReadOnly(id) ? "global::System.ReadOnlySpan<T>" : "global::System.Span<T>")} {V(id)};");
+        body.WriteLine("public int batch;");
+        body.WriteLine("public int chunk;");
+        body.WriteLine();
+        body.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+        body.WriteLine("public void Run(int start, int end)");
+        body.OpenBrace();
+        body.WriteLine($"global::System.Span<T> scratch = stackalloc T[{Literals.Int(members.Count)} * chunk];");
+        if (perFeature)
+        {
+            body.WriteLine("for (int e = start; e < end; e++)");
+            body.OpenBrace();
+            body.WriteLine("for (int n0 = 0; n0 < batch; n0 += chunk)");
+            body.OpenBrace();
+            body.WriteLine("int len = global::System.Math.Min(chunk, batch - n0);");
+        }
+        else
+        {
+            body.WriteLine("for (int c = start; c < end; c++)");
+            body.OpenBrace();
+            body.WriteLine("int n0 = c * chunk;");
+            body.WriteLine($"int len = global::System.Math.Min(chunk, {Literals.Int(size)} * batch - n0);");
+        }
+
         for (int k = 0; k < members.Count; k++)
-            _w.WriteLine(k == 0 ? "global::System.Span<T> t0 = scratch.Slice(0, len);" : $"global::System.Span<T> t{k} = scratch.Slice({Literals.Int(k)} * chunk, len);");
+            body.WriteLine(k == 0 ? "global::System.Span<T> t0 = scratch.Slice(0, len);" : $"global::System.Span<T> t{k} = scratch.Slice({Literals.Int(k)} * chunk, len);");
         string destination = $"{V(root)}.Slice({rowStart}, len)";
         foreach (int m in members)
         {
@@ -283,17 +301,26 @@ internal sealed class ProgramEmitter : ProgramWalker
             string a = Operand(node.Input(0));
             if (OpFacts.IsUnary(node.Op))
             {
-                _w.WriteLine(UnaryCall(node.Op, a, target));
+                body.WriteLine(UnaryCall(node.Op, a, target));
                 continue;
             }
             string b = Operand(node.Input(1));
-            _w.WriteLine(BinaryCall(node.Op, a, IsScalar(node.Input(0)), b, IsScalar(node.Input(1)), target));
+            body.WriteLine(BinaryCall(node.Op, a, IsScalar(node.Input(0)), b, IsScalar(node.Input(1)), target));
         }
         if (accumulate)
-            _w.WriteLine($"{TP}.Add(t{members.IndexOf(root)}, {destination}, {destination});");
-        _w.CloseBrace();
+            body.WriteLine($"{TP}.Add(t{members.IndexOf(root)}, {destination}, {destination});");
+        body.CloseBrace();
         if (perFeature)
-            _w.CloseBrace();
+            body.CloseBrace();
+        body.CloseBrace();
+        body.CloseBrace();
+        StaticData.Add(body.ToString());
+
+        string local = $"fused{Literals.Int(root)}";
+        string rows = perFeature ? Literals.Int(size) : $"({Literals.Int(size)} * batch + chunk - 1) / chunk";
+        _w.WriteLine($"// fused: {string.Join(" → ", members.Select(m => Program[m].Op))}");
+        _w.WriteLine($"var {local} = new {typeName}<T> {{ {string.Join(", ", fields.Select(id => $"{V(id)} = {V(id)}"))}, batch = batch, chunk = chunk }};");
+        _w.WriteLine($"global::NGGen.Kernels.FusedLoops.Run(ref {local}, {rows}, {Literals.Int(size)}L * batch);");
     }
 
     private static string UnaryCall(Op op, string x, string d) => op switch
