@@ -11,10 +11,13 @@ internal sealed class ProgramEmitter : ProgramWalker
     private const string Activations = "global::NGGen.Kernels.Activations";
     private const string Constraint = "where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>";
 
+    // Temporaries one part of a fused loop may stackalloc: 32 KiB in double, the chunks of an 8-op chain.
+    private const int MaxScratchValues = 4096;
+
     private readonly IndentedTextWriter _w;
     private readonly string _prefix;
 
-    /// <summary>Static data (constants and index tables) the method refers to: name → declaration.</summary>
+    /// <summary>Class-level declarations the method refers to: constants, index tables and fused-loop bodies.</summary>
     public List<string> StaticData { get; } = [];
 
     private readonly int _linearizationRows;
@@ -316,11 +319,15 @@ internal sealed class ProgramEmitter : ProgramWalker
         body.CloseBrace();
         StaticData.Add(body.ToString());
 
+        // Long chains get shorter chunks, so a part's temporaries stay within MaxScratchValues on its stack.
+        string groupChunk = members.Count * StoragePlan.Chunk <= MaxScratchValues
+            ? "chunk"
+            : $"global::System.Math.Min(chunk, {Literals.Int(MaxScratchValues / members.Count)})";
         string local = $"fused{Literals.Int(root)}";
-        string rows = perFeature ? Literals.Int(size) : $"({Literals.Int(size)} * batch + chunk - 1) / chunk";
+        string rows = perFeature ? Literals.Int(size) : $"(int)(({Literals.Int(size)}L * batch + {local}.chunk - 1) / {local}.chunk)";
         _w.WriteLine($"// fused: {string.Join(" → ", members.Select(m => Program[m].Op))}");
-        _w.WriteLine($"var {local} = new {typeName}<T> {{ {string.Join(", ", fields.Select(id => $"{V(id)} = {V(id)}"))}, batch = batch, chunk = chunk }};");
-        _w.WriteLine($"global::NGGen.Kernels.FusedLoops.Run(ref {local}, {rows}, {Literals.Int(size)}L * batch);");
+        _w.WriteLine($"var {local} = new {typeName}<T> {{ {string.Join(", ", fields.Select(id => $"{V(id)} = {V(id)}"))}, batch = batch, chunk = {groupChunk} }};");
+        _w.WriteLine($"global::NGGen.Kernels.FusedLoops.Run({local}, {rows}, {Literals.Int(size)}L * batch);");
     }
 
     private static string UnaryCall(Op op, string x, string d) => op switch

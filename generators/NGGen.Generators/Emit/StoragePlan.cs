@@ -51,8 +51,8 @@ internal sealed class StoragePlan
             Storage[id] = Assign(id);
         AllocateWorkspace();
 
-        // Scratch for fused loops: one chunk per member of the largest group. A loop walks at most
-        // size·batch values of its root, so a chunk never needs more than min(Chunk, ChunkFactor·batch).
+        // Fused loops keep one chunk per member on the stack. A loop walks at most size·batch values of its root,
+        // so a chunk never needs more than min(Chunk, ChunkFactor·batch).
         foreach (int root in Enumerable.Range(0, count).Where(IsGroupRoot))
         {
             MaxGroupTemps = Math.Max(MaxGroupTemps, GroupMembers(root).Count);
@@ -75,7 +75,7 @@ internal sealed class StoragePlan
     public int MaxGroupTemps { get; private set; }
 
     /// <summary>The largest root size of a fused group: chunks hold min(<see cref="Chunk"/>, ChunkFactor·batch) values,
-    /// so tiny batches (curve fits) get a tiny workspace instead of <see cref="Chunk"/> values per temporary.</summary>
+    /// so tiny batches (curve fits) take a few values of stack per temporary instead of <see cref="Chunk"/>.</summary>
     public int ChunkFactor { get; private set; }
 
     private Storage Assign(int id)

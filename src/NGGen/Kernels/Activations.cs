@@ -10,14 +10,17 @@ public static class Activations
     /// <summary>y = tanh(x) elementwise; <paramref name="x"/> and <paramref name="y"/> may be the same span.</summary>
     /// <remarks>
     /// Single precision uses a rational approximation with at most 5 ulp error (see <c>TanhOperator</c>), about 3×
-    /// faster than <see cref="TensorPrimitives.Tanh{T}(ReadOnlySpan{T}, Span{T})"/>, which stays the double-precision
-    /// path (its float path is exact to about 1 ulp but computes an exponential per element).
+    /// faster than <see cref="TensorPrimitives.Tanh{T}(ReadOnlySpan{T}, Span{T})"/>, on hardware with vector FMA.
+    /// TensorPrimitives stays the double-precision path and the float path without FMA (its float tanh is exact to
+    /// about 1 ulp but computes an exponential per element).
     /// </remarks>
-    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length or partly overlap.</exception>
     public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (typeof(T) == typeof(float))
+        if (x.Overlaps(y, out int offset) && offset != 0)
+            throw new ArgumentException("The destination overlaps the source at a different position.", nameof(y));
+        if (typeof(T) == typeof(float) && UnaryFloatKernel.IsAccelerated)
         {
             UnaryFloatKernel.Apply<TanhOperator>(
                 MemoryMarshal.Cast<T, float>(x),

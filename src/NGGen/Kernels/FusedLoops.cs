@@ -30,13 +30,14 @@ public static unsafe class FusedLoops
     /// Runs <paramref name="body"/> over rows 0 to <paramref name="rows"/>, split across the kernel threads when the
     /// loop touches at least 2^17 <paramref name="elements"/> and the workers are free; otherwise on this thread.
     /// </summary>
-    public static void Run<TBody>(ref TBody body, int rows, long elements)
+    /// <remarks>The body is taken by value: the parts share this frame's copy, which stays put while they run.</remarks>
+    public static void Run<TBody>(TBody body, int rows, long elements)
         where TBody : IFusedLoopBody, allows ref struct
     {
         int parts = Math.Min(KernelThreads.ThreadCount, rows);
         if (parts > 1 && elements >= ParallelMinElements)
         {
-            // The body lives on this stack frame, which TryRun does not leave until every part has finished.
+            // The copy lives on this stack frame, which TryRun does not leave until every part has finished.
             var job = new Job { Body = Unsafe.AsPointer(ref body), Rows = rows };
             if (KernelThreads.TryRun(&RunPart<TBody>, &job, parts))
                 return;

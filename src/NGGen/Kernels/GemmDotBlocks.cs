@@ -20,6 +20,10 @@ internal static unsafe class GemmDotBlocks
 {
     private const int Block = 4;
 
+    // Largest m and n taken. Both must be small: the row blocks are what is split across threads, and the packed
+    // kernel wins once its panels are reused across many tiles (level at 128×128).
+    private const int MaxSide = 96;
+
     // Multiply-adds from which the row blocks are split across threads (as Gemm's packed split).
     private const long ParallelMinWork = 1L << 20;
 
@@ -33,7 +37,7 @@ internal static unsafe class GemmDotBlocks
     internal static bool Applies<T>(bool transA, bool transB, int m, int n, int k)
         where T : unmanaged
         => typeof(T) == typeof(float) && Vector512.IsHardwareAccelerated && !transA && transB
-           && m >= Block && n >= Block && (long)m * n <= 96 * 96 && k >= 128 && k >= 8 * Math.Max(m, n);
+           && m >= Block && n >= Block && m <= MaxSide && n <= MaxSide && k >= 128 && k >= 8 * Math.Max(m, n);
 
     internal static void Multiply(int m, int n, int k, float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
     {

@@ -4,7 +4,7 @@ using System.Runtime.ExceptionServices;
 namespace NGGen.Kernels;
 
 /// <summary>
-/// The threads NGGen's kernels split large products across: the calling thread plus
+/// The threads NGGen's kernels split large products and elementwise loops across: the calling thread plus
 /// <see cref="ThreadCount"/> − 1 background workers, started on first use and kept for the life of the process.
 /// </summary>
 /// <remarks>
@@ -29,7 +29,7 @@ public static unsafe class KernelThreads
     private static ExceptionDispatchInfo? s_workerFailure;
 
     /// <summary>
-    /// Threads a product may use, the caller included. Defaults to the processor count, or to the
+    /// Threads a product or a fused elementwise loop may use, the caller included. Defaults to the processor count, or to the
     /// <c>NGGEN_THREADS</c> environment variable when set; 1 keeps every kernel on the calling thread.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>

@@ -19,6 +19,15 @@ internal interface IUnaryFloatOperator
 /// <summary>Applies an <see cref="IUnaryFloatOperator"/> to a span with the widest vectors the hardware runs.</summary>
 internal static unsafe class UnaryFloatKernel
 {
+    /// <summary>
+    /// Whether a vector path with hardware FMA runs here. Without one, the operators' fused multiply-adds are
+    /// computed in software and TensorPrimitives' own functions are faster.
+    /// </summary>
+    public static bool IsAccelerated =>
+        Vector512.IsHardwareAccelerated
+        || (Vector256.IsHardwareAccelerated && Fma.IsSupported)
+        || (Vector128.IsHardwareAccelerated && (Fma.IsSupported || AdvSimd.IsSupported));
+
     /// <summary>y[i] = op(x[i]). The spans must have equal length; they may be the same span.</summary>
     /// <remarks>
     /// The last partial vector is computed through a padded copy, so every element goes through the same vector
@@ -48,7 +57,7 @@ internal static unsafe class UnaryFloatKernel
             }
             else
             {
-                // Without hardware FMA the vector forms are emulated in software and slower than this loop.
+                // Only reached when the caller ignored IsAccelerated: correct, but the FMAs run in software.
                 for (int i = 0; i < n; i++)
                     py[i] = TOperator.Invoke(px[i]);
             }

@@ -37,7 +37,7 @@ public sealed class FusedLoopsTests
         WithThreads(threads, () =>
         {
             var body = new CountingBody { Visits = visits, Threads = owners };
-            FusedLoops.Run(ref body, rows, elements: 1 << 20);
+            FusedLoops.Run(body, rows, elements: 1 << 20);
         });
         Assert.All(visits, v => Assert.Equal(1, v));
         // One thread per part at most; fewer when another test class holds the workers and the loop runs serially.
@@ -53,7 +53,7 @@ public sealed class FusedLoopsTests
         WithThreads(2, () =>
         {
             var body = new CountingBody { Visits = visits, Threads = owners };
-            FusedLoops.Run(ref body, 64, elements: (1 << 17) - 1);
+            FusedLoops.Run(body, 64, elements: (1 << 17) - 1);
         });
         Assert.All(owners, id => Assert.Equal(Environment.CurrentManagedThreadId, id));
     }
