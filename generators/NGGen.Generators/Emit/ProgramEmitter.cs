@@ -276,7 +276,9 @@ internal sealed class ProgramEmitter : ProgramWalker
         body.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
         body.WriteLine("public void Run(int start, int end)");
         body.OpenBrace();
-        body.WriteLine($"global::System.Span<T> scratch = stackalloc T[{Literals.Int(members.Count)} * chunk];");
+        // A per-feature loop never holds more than one row of the batch; stackalloc clears what it reserves.
+        body.WriteLine(perFeature ? "int width = global::System.Math.Min(chunk, batch);" : "int width = chunk;");
+        body.WriteLine($"global::System.Span<T> scratch = stackalloc T[{Literals.Int(members.Count)} * width];");
         if (perFeature)
         {
             body.WriteLine("for (int e = start; e < end; e++)");
@@ -294,7 +296,7 @@ internal sealed class ProgramEmitter : ProgramWalker
         }
 
         for (int k = 0; k < members.Count; k++)
-            body.WriteLine(k == 0 ? "global::System.Span<T> t0 = scratch.Slice(0, len);" : $"global::System.Span<T> t{k} = scratch.Slice({Literals.Int(k)} * chunk, len);");
+            body.WriteLine(k == 0 ? "global::System.Span<T> t0 = scratch.Slice(0, len);" : $"global::System.Span<T> t{k} = scratch.Slice({Literals.Int(k)} * width, len);");
         string destination = $"{V(root)}.Slice({rowStart}, len)";
         foreach (int m in members)
         {
