@@ -56,7 +56,7 @@ public static unsafe class FusedLoops
         where TBody : IFusedLoopBody, allows ref struct
     {
         var job = (Job*)state;
-        int start = (int)((long)job->Rows * part / parts), end = (int)((long)job->Rows * (part + 1) / parts);
+        var (start, end) = KernelThreads.Share(job->Rows, part, parts);
         if (start < end)
             Unsafe.AsRef<TBody>(job->Body).Run(start, end);
     }

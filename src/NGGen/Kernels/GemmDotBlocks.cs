@@ -61,7 +61,7 @@ internal static unsafe class GemmDotBlocks
     {
         var job = (Job*)state;
         int rowBlocks = (job->M + Block - 1) / Block;
-        int first = (int)((long)rowBlocks * part / parts), end = (int)((long)rowBlocks * (part + 1) / parts);
+        var (first, end) = KernelThreads.Share(rowBlocks, part, parts);
         for (int block = first; block < end; block++)
         {
             int i0 = block * Block;

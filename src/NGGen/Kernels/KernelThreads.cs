@@ -43,6 +43,10 @@ public static unsafe class KernelThreads
         }
     }
 
+    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/> near-equal shares of <paramref name="count"/> items.</summary>
+    internal static (int Start, int End) Share(int count, int part, int parts)
+        => ((int)((long)count * part / parts), (int)((long)count * (part + 1) / parts));
+
     /// <summary>
     /// Runs <paramref name="body"/>(part, parts, state) for every part in 0..parts−1 at the same time, part 0 on the
     /// calling thread and each other part on its own worker, and returns true when all are done. Returns false

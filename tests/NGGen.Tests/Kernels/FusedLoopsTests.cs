@@ -34,7 +34,7 @@ public sealed class FusedLoopsTests
     {
         var visits = new int[rows];
         var owners = new int[rows];
-        WithThreads(threads, () =>
+        KernelThreadsTests.WithThreads(threads, () =>
         {
             var body = new CountingBody { Visits = visits, Threads = owners };
             FusedLoops.Run(body, rows, elements: 1 << 20);
@@ -50,7 +50,7 @@ public sealed class FusedLoopsTests
     {
         var visits = new int[64];
         var owners = new int[64];
-        WithThreads(2, () =>
+        KernelThreadsTests.WithThreads(2, () =>
         {
             var body = new CountingBody { Visits = visits, Threads = owners };
             FusedLoops.Run(body, 64, elements: (1 << 17) - 1);
@@ -70,7 +70,7 @@ public sealed class FusedLoopsTests
         static float[][] Evaluate(int threads)
         {
             float[][] results = [];
-            WithThreads(threads, () => results = EvaluateMlp3(batch));
+            KernelThreadsTests.WithThreads(threads, () => results = EvaluateMlp3(batch));
             return results;
         }
     }
@@ -82,7 +82,7 @@ public sealed class FusedLoopsTests
         float[] theta = Theta(), x = Inputs(batch);
         var output = new float[2 * batch];
         var workspace = new float[Mlp3.WorkspaceLength(0, EvaluationKind.Forward, batch)];
-        WithThreads(2, () => Mlp3.Forward<float>(0, theta, x, batch, output, workspace));
+        KernelThreadsTests.WithThreads(2, () => Mlp3.Forward<float>(0, theta, x, batch, output, workspace));
 
         double[] thetaDouble = Array.ConvertAll(theta, v => (double)v);
         var sample = new double[3];
@@ -104,7 +104,7 @@ public sealed class FusedLoopsTests
         float[] theta = Theta(), x = Inputs(batch);
         var output = new float[2 * batch];
         var workspace = new float[Mlp3.WorkspaceLength(0, EvaluationKind.Forward, batch)];
-        WithThreads(2, () =>
+        KernelThreadsTests.WithThreads(2, () =>
         {
             Mlp3.Forward<float>(0, theta, x, batch, output, workspace);
             // The least over three tries, as in KernelThreadsTests: a runtime-internal allocation must not fail it.
@@ -161,19 +161,5 @@ public sealed class FusedLoopsTests
         for (int i = 0; i < x.Length; i++)
             x[i] = (float)(4 * random.NextDouble() - 2);
         return x;
-    }
-
-    private static void WithThreads(int threads, Action body)
-    {
-        int previous = KernelThreads.ThreadCount;
-        KernelThreads.ThreadCount = threads;
-        try
-        {
-            body();
-        }
-        finally
-        {
-            KernelThreads.ThreadCount = previous;
-        }
     }
 }

@@ -161,7 +161,7 @@ public sealed unsafe class KernelThreadsTests
         return Enumerable.Range(0, length).Select(_ => T.CreateTruncating(2 * random.NextDouble() - 1)).ToArray();
     }
 
-    private static void WithThreads(int threads, Action body)
+    internal static void WithThreads(int threads, Action body)
     {
         int previous = KernelThreads.ThreadCount;
         KernelThreads.ThreadCount = threads;
