@@ -159,7 +159,8 @@ public static class Gemm
     // batch), the threads work as in BLIS: for each depth block they pack their share of the B panels into one
     // shared buffer, meet at a barrier, compute their own row blocks of C against the whole packed B, and meet
     // again before B is overwritten. With few rows, or many more columns than rows, C is split into column blocks
-    // computed independently (each packs the small A itself). Every element of C is computed by one thread with the serial depth blocking, so
+    // computed independently (each packs the small A itself). When op(B) is read in place (ReadsBInPlace), nothing is
+    // shared and the row split needs no barriers. Every element of C is computed by one thread with the serial depth blocking, so
     // results are bitwise equal to a one-thread call.
     private static unsafe void MultiplyBlockedSplit<T>(
         bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate)
@@ -176,7 +177,7 @@ public static class Gemm
             var job = new SplitJob<T>
             {
                 TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c,
-                Ldc = ldc, Accumulate = accumulate,
+                Ldc = ldc, Accumulate = accumulate, InPlaceB = ReadsBInPlace<T>(transB, m, n),
             };
             if (splitRows)
             {
@@ -192,6 +193,25 @@ public static class Gemm
 
         MultiplyBlocked(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
     }
+
+    // Row panels (MR rows each) up to which op(B) is read in place rather than packed.
+    private const int InPlaceBMaxRowPanels = 2;
+
+    // Column panels (NR columns each) up to which op(B) is read in place: its rows are then at most two panels
+    // wide, so a depth block of B is nearly contiguous already and packing it only copies it.
+    private const int InPlaceBMaxColumnPanels = 2;
+
+    // op(B) is read in place, unpacked, when it is not transposed (a k step's NR values are then one or two vector
+    // loads from one row) and packing cannot pay for its copy: few row panels reuse each packed element, or B is
+    // so narrow that its rows are already nearly contiguous. Measured against packing, float, one call at a time:
+    // 16×16×16 0.8 → 0.4 µs, 16×256×16 2.7 → 2.2 µs, 256×32×256 45-50 → 38-45 µs; with 64 or more rows over wide
+    // B, reading B in place ran 20-90% slower (a k step strides a whole row of B, a new page every step). Every
+    // column tile must be a whole kernel shape (full or half width): a partial one would read past B's rows.
+    private static bool ReadsBInPlace<T>(bool transB, int m, int n)
+        where T : unmanaged
+        => !transB
+            && (m <= InPlaceBMaxRowPanels * GemmMicroKernels.Mr<T>() || n <= InPlaceBMaxColumnPanels * GemmMicroKernels.Nr<T>())
+            && n % (GemmMicroKernels.Nr<T>() / 2) == 0;
 
     private static int RowsPerPart(int m, int parts, int mr) => EvenBlock(m, (m + parts - 1) / parts, mr);
 
@@ -244,6 +264,10 @@ public static class Gemm
         T* packedA = own;
         T* tile = own + GemmScratch<T>.AlignLength((nint)mc * kc);
         T* packedB = job->SharedPackedB;
+        // In place, a B panel starts at its first column and steps a row of B per k; packed, panels are kc·NR
+        // apart and step NR.
+        T* bPanels = packedB;
+        nint bStride = job->InPlaceB ? job->Ldb : nr;
 
         for (int jc = 0; jc < n; jc += nc)
         {
@@ -254,14 +278,18 @@ public static class Gemm
             for (int pc = 0; pc < k; pc += kc)
             {
                 int kcCur = Math.Min(kc, k - pc);
-                if (firstPanel < endPanel)
+                if (job->InPlaceB)
+                {
+                    bPanels = job->B + (pc * job->Ldb) + jc;
+                }
+                else if (firstPanel < endPanel)
                 {
                     int column = jc + (firstPanel * nr);
                     int columns = Math.Min(ncCur, endPanel * nr) - (firstPanel * nr);
                     T* bBlock = job->TransB ? job->B + (column * job->Ldb) + pc : job->B + (pc * job->Ldb) + column;
                     GemmPacking.PackB(job->TransB, bBlock, job->Ldb, kcCur, columns, packedB + ((nint)firstPanel * nr * kcCur));
                 }
-                if (parts > 1)
+                if (parts > 1 && !job->InPlaceB)
                     Barrier(job, parts);
 
                 bool load = job->Accumulate || pc > 0;
@@ -270,10 +298,10 @@ public static class Gemm
                     int mcCur = Math.Min(mc, rowEnd - ic);
                     T* aBlock = job->TransA ? job->A + (pc * job->Lda) + ic : job->A + (ic * job->Lda) + pc;
                     GemmPacking.PackA(job->TransA, aBlock, job->Lda, mcCur, kcCur, packedA);
-                    MacroKernel(mcCur, ncCur, kcCur, packedA, packedB, job->C + (ic * job->Ldc) + jc, job->Ldc, load, tile);
+                    MacroKernel(mcCur, ncCur, kcCur, packedA, bPanels, job->InPlaceB ? 1 : kcCur, bStride, job->C + (ic * job->Ldc) + jc, job->Ldc, load, tile);
                 }
                 // Nobody may repack B while another thread still reads it.
-                if (parts > 1)
+                if (parts > 1 && !job->InPlaceB)
                     Barrier(job, parts);
             }
         }
@@ -314,7 +342,7 @@ public static class Gemm
     private unsafe struct SplitJob<T>
         where T : unmanaged
     {
-        public bool TransA, TransB, Accumulate;
+        public bool TransA, TransB, Accumulate, InPlaceB;
         public int M, N, K;
         public T* A, B, C;
         public nint Lda, Ldb, Ldc;
@@ -331,17 +359,18 @@ public static class Gemm
         var job = new SplitJob<T>
         {
             TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
-            Accumulate = accumulate,
+            Accumulate = accumulate, InPlaceB = ReadsBInPlace<T>(transB, m, n),
         };
         AttachCallerScratch(&job, 1);
         RunRowPart<T>(0, 1, &job);
     }
 
-    // C[mc×nc] (+)= packedA·packedB, one tile at a time. Each A micro-panel stays in L1 while the inner loop
-    // streams the whole packed B block past it from L2; C is walked row panel by row panel, which the hardware
+    // C[mc×nc] (+)= packedA·B, one tile at a time, B's panels being `panelStep` elements per column apart and
+    // `bStride` per k step (packed, or op(B) in place). Each A micro-panel stays in L1 while the inner loop
+    // streams the whole B block past it from L2; C is walked row panel by row panel, which the hardware
     // prefetchers follow.
     private static unsafe void MacroKernel<T>(
-        int mc, int nc, int kc, T* packedA, T* packedB, T* c, nint ldc, bool load, T* tile)
+        int mc, int nc, int kc, T* packedA, T* bPanels, nint panelStep, nint bStride, T* c, nint ldc, bool load, T* tile)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int mr = GemmMicroKernels.Mr<T>();
@@ -356,7 +385,7 @@ public static class Gemm
             {
                 int cols = Math.Min(nr, nc - jr);
                 bool halfWidth = cols <= nr / 2;
-                T* bPanel = packedB + ((nint)jr * kc);
+                T* bPanel = bPanels + (jr * panelStep);
                 T* cTile = cRow + jr;
 
                 // A tile that exactly fills a kernel shape is written in place; anything smaller is computed
@@ -369,20 +398,20 @@ public static class Gemm
                 {
                     if (halfWidth)
                     {
-                        GemmMicroKernels.Run<T, QuarterTile>(kc, aPanel, bPanel, dst, ldd, loadDst);
+                        GemmMicroKernels.Run<T, QuarterTile>(kc, aPanel, bPanel, bStride, dst, ldd, loadDst);
                     }
                     else
                     {
-                        GemmMicroKernels.Run<T, HalfHeightTile>(kc, aPanel, bPanel, dst, ldd, loadDst);
+                        GemmMicroKernels.Run<T, HalfHeightTile>(kc, aPanel, bPanel, bStride, dst, ldd, loadDst);
                     }
                 }
                 else if (halfWidth)
                 {
-                    GemmMicroKernels.Run<T, HalfWidthTile>(kc, aPanel, bPanel, dst, ldd, loadDst);
+                    GemmMicroKernels.Run<T, HalfWidthTile>(kc, aPanel, bPanel, bStride, dst, ldd, loadDst);
                 }
                 else
                 {
-                    GemmMicroKernels.Run<T, FullTile>(kc, aPanel, bPanel, dst, ldd, loadDst);
+                    GemmMicroKernels.Run<T, FullTile>(kc, aPanel, bPanel, bStride, dst, ldd, loadDst);
                 }
 
                 if (!inPlace)

@@ -70,26 +70,28 @@ internal static unsafe class GemmMicroKernels
     /// </summary>
     /// <param name="kc">Depth of the packed panels.</param>
     /// <param name="a">Packed A micro-panel: <c>kc</c> groups of MR values.</param>
-    /// <param name="b">Packed B micro-panel: <c>kc</c> groups of NR values, 64-byte aligned.</param>
+    /// <param name="b">B micro-panel: <c>kc</c> groups of NR values, <paramref name="bStride"/> apart.</param>
+    /// <param name="bStride">Elements from one k step's B values to the next: NR for a packed panel, the row stride
+    /// for op(B) read in place.</param>
     /// <param name="c">Top-left element of the C tile.</param>
     /// <param name="ldc">Row stride of C in elements.</param>
     /// <param name="load">Whether to add to the existing contents of C.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Run<T, TShape>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
+    internal static void Run<T, TShape>(nint kc, T* a, T* b, nint bStride, T* c, nint ldc, bool load)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TShape : struct, IGemmTileShape
     {
         if (Use512)
         {
-            Kernel512<T, TShape>(kc, a, b, c, ldc, load);
+            Kernel512<T, TShape>(kc, a, b, bStride, c, ldc, load);
         }
         else if (Use256)
         {
-            Kernel256<T, TShape>(kc, a, b, c, ldc, load);
+            Kernel256<T, TShape>(kc, a, b, bStride, c, ldc, load);
         }
         else
         {
-            KernelScalar<T, TShape>(kc, a, b, c, ldc, load);
+            KernelScalar<T, TShape>(kc, a, b, bStride, c, ldc, load);
         }
     }
 
@@ -182,7 +184,7 @@ internal static unsafe class GemmMicroKernels
     }
 
     // Up to eight rows × two zmm columns: 16 accumulators, 2 B vectors and 1 broadcast of the 32 zmm registers.
-    private static void Kernel512<T, TShape>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
+    private static void Kernel512<T, TShape>(nint kc, T* a, T* b, nint bStride, T* c, nint ldc, bool load)
         where T : unmanaged
         where TShape : struct, IGemmTileShape
     {
@@ -260,7 +262,7 @@ internal static unsafe class GemmMicroKernels
             }
 
             a += Mr512;
-            b += 2 * w;
+            b += bStride;
         }
 
         StoreRow512(c, c00, c01, twoColumns, load);
@@ -277,7 +279,7 @@ internal static unsafe class GemmMicroKernels
     }
 
     // Up to six rows × two ymm columns: 12 accumulators, 2 B vectors and 1 broadcast of the 16 ymm registers.
-    private static void Kernel256<T, TShape>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
+    private static void Kernel256<T, TShape>(nint kc, T* a, T* b, nint bStride, T* c, nint ldc, bool load)
         where T : unmanaged
         where TShape : struct, IGemmTileShape
     {
@@ -340,7 +342,7 @@ internal static unsafe class GemmMicroKernels
             }
 
             a += Mr256;
-            b += 2 * w;
+            b += bStride;
         }
 
         StoreRow256(c, c00, c01, twoColumns, load);
@@ -355,7 +357,7 @@ internal static unsafe class GemmMicroKernels
     }
 
     // Plain multiply-add rather than T.FusedMultiplyAdd: without hardware FMA the fused form is a slow software call.
-    private static void KernelScalar<T, TShape>(nint kc, T* a, T* b, T* c, nint ldc, bool load)
+    private static void KernelScalar<T, TShape>(nint kc, T* a, T* b, nint bStride, T* c, nint ldc, bool load)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TShape : struct, IGemmTileShape
     {
@@ -389,7 +391,7 @@ internal static unsafe class GemmMicroKernels
             c32 += x * b2;
             c33 += x * b3;
             a += MrScalar;
-            b += NrScalar;
+            b += bStride;
         }
 
         StoreRowScalar(c, c00, c01, c02, c03, columns, load);

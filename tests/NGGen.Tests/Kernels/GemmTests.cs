@@ -23,6 +23,9 @@ public sealed class GemmTests
         (4, 4, 128), (13, 7, 1001), (5, 90, 777), (64, 64, 2048), (96, 96, 800),
         // A wide product with enough rows to split by rows, split by columns instead.
         (100, 1000, 40),
+        // op(B) read in place (at most two row panels, or at most two column panels): over several depth blocks,
+        // with a 4-row edge, and with half-width column tiles.
+        (16, 2048, 300), (12, 96, 520), (100, 48, 300), (9, 16, 700),
     ];
 
     public static TheoryData<int, int, int, bool, bool, bool> Cases()
