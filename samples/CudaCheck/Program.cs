@@ -71,6 +71,18 @@ Console.WriteLine($"  loss curves {(curvesAgree ? "agree" : "**DISAGREE**")} (bo
 if (!curvesAgree)
     exceeded++;
 
+// Dual GN on the GPU against the CPU: θ ← θ + v for 10 directions from the same θ. The first direction must agree to
+// 1e-8 (CG of 20 iterations in another summation order); the curves under the same bounds as GN-CG's.
+var dual = DualGaussNewtonRun.Run(context, modules, cublas, 256, 10);
+Console.WriteLine();
+Console.WriteLine("Dual GN, Mlp3 teacher-student, batch 256, 10 directions (cost before each, CG iterations CPU/GPU):");
+for (int i = 0; i < dual.Cpu.Length; i++)
+    Console.WriteLine($"  {i + 1,2}  CPU {dual.Cpu[i],-24:R} GPU {dual.Gpu[i],-24:R} rel diff {dual.RelativeDifferences[i]:0.0e+00}  CG {dual.CpuIterations[i]}/{dual.GpuIterations[i]}");
+bool dualAgrees = dual.FirstDirectionDifference <= 1e-8 && dual.RelativeDifferences.Take(6).All(d => d <= 1e-8) && dual.RelativeDifferences.All(d => d <= 1e-2);
+Console.WriteLine($"  first direction rel diff {dual.FirstDirectionDifference:0.0e+00}; dual GN curves {(dualAgrees ? "agree" : "**DISAGREE**")} (bounds: 1e-8 for the first direction and iterations 1-6, 1e-2 over all)");
+if (!dualAgrees)
+    exceeded++;
+
 if (!options.SkipMlp)
 {
     var timing = MlpTiming.Run(context, modules, cublas, options.MlpBatch, options.Repetitions, Console.Out);

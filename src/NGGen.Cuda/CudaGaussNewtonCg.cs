@@ -12,13 +12,12 @@ public sealed class CudaGaussNewtonCg<TModel> : IDisposable
     where TModel : IModel<TModel>
 {
     private readonly GaussNewtonCgOptions _options;
-    private readonly CudaModel<TModel, double> _model;
+    private readonly CudaLeastSquaresBlock<TModel> _block;
     private readonly CudaVectors _vectors;
-    private readonly DeviceBuffer<double> _inputs, _targets, _outputs, _outputGradient, _tangentOutputs;
+    private readonly DeviceBuffer<double> _outputs, _outputGradient, _tangentOutputs;
     private readonly DeviceBuffer<double> _gradient, _step, _trial, _product, _residual, _direction, _cgProduct;
     private readonly DampedConjugateGradient<DeviceBuffer<double>> _cg;
     private readonly Operator _gaussNewton;
-    private readonly double _weight;
     private DeviceBuffer<double>? _theta;
     private bool _evaluated;
     private bool _coldStart = true;
@@ -27,17 +26,10 @@ public sealed class CudaGaussNewtonCg<TModel> : IDisposable
     public CudaGaussNewtonCg(CudaContext context, CudaModuleCache modules, Cublas cublas, int function, double[] inputs, int batch,
         double[] targets, double weight = 1.0, GaussNewtonCgOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(targets);
         _options = options ?? new GaussNewtonCgOptions();
-        _model = new CudaModel<TModel, double>(context, modules, function, batch, cublas);
-        int outputs = TModel.Functions[function].OutputSize * batch, p = TModel.ParameterCount;
-        if (targets.Length != outputs)
-            throw new ArgumentException($"{TModel.Name}: targets hold {targets.Length} values, expected {outputs} (outputs × batch).", nameof(targets));
-        _weight = weight;
         _vectors = new CudaVectors(cublas);
-        _inputs = new DeviceBuffer<double>(inputs);
-        _targets = new DeviceBuffer<double>(targets);
+        _block = new CudaLeastSquaresBlock<TModel>(context, modules, cublas, _vectors, function, inputs, batch, targets, weight);
+        int outputs = _block.OutputCount, p = TModel.ParameterCount;
         _outputs = new DeviceBuffer<double>(outputs);
         _outputGradient = new DeviceBuffer<double>(outputs);
         _tangentOutputs = new DeviceBuffer<double>(outputs);
@@ -77,7 +69,7 @@ public sealed class CudaGaussNewtonCg<TModel> : IDisposable
             return new GaussNewtonCgOutcome(cost, double.NaN, false, 0, 0, double.NaN, double.NaN, false);
 
         _gradient.Clear();
-        _model.LinearizedVjp(theta, _inputs, _outputGradient, _gradient);
+        _block.Model.LinearizedVjp(theta, _block.Inputs, _outputGradient, _gradient);
         double gradientNorm = _vectors.MaxMagnitude(_gradient);
         if (!double.IsFinite(gradientNorm) || gradientNorm < _options.GradientTolerance)
             return new GaussNewtonCgOutcome(cost, gradientNorm, false, 0, 0, double.NaN, double.NaN, false);
@@ -114,38 +106,32 @@ public sealed class CudaGaussNewtonCg<TModel> : IDisposable
     // Linearizes at θ: residual d = F − y, cost ½w‖d‖², output gradient w·d.
     private void Evaluate()
     {
-        _model.Linearize(_theta!, _inputs, _outputs);
-        _vectors.Axpy(-1, _targets, _outputs);
-        Cost = 0.5 * _weight * _vectors.Dot(_outputs, _outputs);
+        Cost = _block.Linearize(_theta!, _outputs);
         _vectors.Copy(_outputs, _outputGradient);
-        _vectors.Scale(_weight, _outputGradient);
+        _vectors.Scale(_block.Weight, _outputGradient);
         _evaluated = true;
     }
 
-    private double CostAt(DeviceBuffer<double> theta)
-    {
-        _model.Forward(theta, _inputs, _tangentOutputs);
-        _vectors.Axpy(-1, _targets, _tangentOutputs);
-        return 0.5 * _weight * _vectors.Dot(_tangentOutputs, _tangentOutputs);
-    }
+    private double CostAt(DeviceBuffer<double> theta) => _block.CostAt(theta, _tangentOutputs);
 
     // G·v = w·Jᵀ(J v) at the linearization of the current θ.
     private sealed class Operator(CudaGaussNewtonCg<TModel> owner) : ILinearOperator<DeviceBuffer<double>>
     {
         public void Apply(DeviceBuffer<double> v, DeviceBuffer<double> result)
         {
-            owner._model.LinearizedJvp(owner._theta!, owner._inputs, v, owner._tangentOutputs);
-            owner._vectors.Scale(owner._weight, owner._tangentOutputs);
+            var block = owner._block;
+            block.Model.LinearizedJvp(owner._theta!, block.Inputs, v, owner._tangentOutputs);
+            owner._vectors.Scale(block.Weight, owner._tangentOutputs);
             result.Clear();
-            owner._model.LinearizedVjp(owner._theta!, owner._inputs, owner._tangentOutputs, result);
+            block.Model.LinearizedVjp(owner._theta!, block.Inputs, owner._tangentOutputs, result);
         }
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        _model.Dispose();
-        foreach (var buffer in new[] { _inputs, _targets, _outputs, _outputGradient, _tangentOutputs, _gradient, _step, _trial, _product, _residual, _direction, _cgProduct })
+        _block.Dispose();
+        foreach (var buffer in new[] { _outputs, _outputGradient, _tangentOutputs, _gradient, _step, _trial, _product, _residual, _direction, _cgProduct })
             buffer.Dispose();
     }
 }
