@@ -5,29 +5,28 @@ using NGGen.Tests.Models;
 namespace NGGen.Samples.CudaCheck;
 
 /// <summary>
-/// GN-CG on the teacher-student regression (<see cref="TeacherStudent"/>), once on the CPU
-/// (<see cref="GaussNewtonCgStepper{TModel}"/>) and once on the GPU (<see cref="CudaGaussNewtonCg{TModel}"/>) from
-/// the same θ: the loss curves must agree.
+/// GN-CG on the teacher-student regression (<see cref="TeacherStudent"/>) through the one solver call
+/// <see cref="LeastSquaresTraining.GaussNewtonCg"/>, asked once for the CPU and once for the GPU, from the same θ:
+/// the loss curves must agree, and each run must have taken the backend asked for.
 /// </summary>
 public static class GaussNewtonRun
 {
-    public static (double[] Cpu, double[] Gpu, double[] RelativeDifferences) Run(CudaContext context, CudaModuleCache modules, Cublas cublas, int batch, int iterations)
+    public static (double[] Cpu, double[] Gpu, double[] RelativeDifferences) Run(int batch, int iterations)
     {
         var data = TeacherStudent.Create(batch);
         var options = new GaussNewtonCgOptions { MaxCgIterations = 30 };
+        LeastSquaresRun Train(BackendPreference preference)
+        {
+            var run = LeastSquaresTraining.GaussNewtonCg<Mlp3>(0, data.Inputs, batch, data.Targets, data.Weight, (double[])data.Start.Clone(),
+                iterations, options, preference);
+            var expected = preference == BackendPreference.Cuda ? ComputeBackend.Cuda : ComputeBackend.Cpu;
+            if (run.Backend != expected)
+                throw new InvalidOperationException($"GN-CG asked for {preference} ran on {run.Backend}: {run.Reason}");
+            return run;
+        }
 
-        var cpuTheta = (double[])data.Start.Clone();
-        var cpu = new GaussNewtonCgStepper<Mlp3>(new TrainingProblem<Mlp3>(new ResidualBlock(0, data.Inputs, batch, data.Targets, data.Weight)), options);
-        var cpuCurve = new double[iterations];
-        for (int i = 0; i < iterations; i++)
-            cpuCurve[i] = cpu.Iterate(cpuTheta).CostBefore;
-
-        using var gpu = new CudaGaussNewtonCg<Mlp3>(context, modules, cublas, 0, data.Inputs, batch, data.Targets, data.Weight, options);
-        using var gpuTheta = new DeviceBuffer<double>(data.Start);
-        var gpuCurve = new double[iterations];
-        for (int i = 0; i < iterations; i++)
-            gpuCurve[i] = gpu.Iterate(gpuTheta).CostBefore;
-
-        return (cpuCurve, gpuCurve, TeacherStudent.RelativeDifferences(cpuCurve, gpuCurve));
+        var cpu = Train(BackendPreference.Cpu).Costs;
+        var gpu = Train(BackendPreference.Cuda).Costs;
+        return (cpu, gpu, TeacherStudent.RelativeDifferences(cpu, gpu));
     }
 }

@@ -61,7 +61,7 @@ foreach (var group in rows.GroupBy(r => r.Element))
 // GN-CG on the GPU against the CPU: the loss curves of 20 iterations from the same θ. CG amplifies rounding: on the
 // CPU alone, θ₀ perturbed by 1e-15 gives costs that differ by < 1e-12 over the first 6 iterations, 2e-8 by the 12th
 // and 3e-4 by the 20th. So the GPU curve must match to 1e-8 over the first 6 and to 1% throughout.
-var (cpuCurve, gpuCurve, curveDifferences) = GaussNewtonRun.Run(context, modules, cublas, 256, 20);
+var (cpuCurve, gpuCurve, curveDifferences) = GaussNewtonRun.Run(256, 20);
 Console.WriteLine();
 Console.WriteLine("GN-CG, Mlp3 teacher-student, batch 256, 20 iterations (cost before each):");
 for (int i = 0; i < cpuCurve.Length; i++)

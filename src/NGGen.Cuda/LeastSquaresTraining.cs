@@ -1,0 +1,119 @@
+using NGGen.Solvers;
+
+namespace NGGen.Cuda;
+
+/// <summary>What a <see cref="LeastSquaresTraining"/> run did: where it ran, why, and the cost before each iteration.</summary>
+/// <param name="Backend">Where the iterations ran.</param>
+/// <param name="Reason">The backend choice in one line (<see cref="BackendSelector"/>).</param>
+/// <param name="Costs">The cost L(θ) before each iteration.</param>
+public sealed record LeastSquaresRun(ComputeBackend Backend, string Reason, double[] Costs);
+
+/// <summary>
+/// One solver call for a least-squares block ½w‖F(θ; x) − y‖² that runs on the CPU or the GPU as
+/// <see cref="BackendSelector"/> chooses: explicitly, or by the size of a forward pass (small models stay on the CPU).
+/// Without CUDA it runs on the CPU and writes the reason, once per process, to the log. On the GPU, θ, the data and
+/// the Krylov vectors stay on the device for the whole run; θ is downloaded once at the end.
+/// </summary>
+public static class LeastSquaresTraining
+{
+    /// <summary>Runs <paramref name="iterations"/> GN-CG iterations (<see cref="GaussNewtonCgStepper{TModel}"/> or
+    /// <see cref="CudaGaussNewtonCg{TModel}"/>), updating <paramref name="theta"/> in place.</summary>
+    public static LeastSquaresRun GaussNewtonCg<TModel>(int function, double[] inputs, int batch, double[] targets, double weight,
+        double[] theta, int iterations, GaussNewtonCgOptions? options = null, BackendPreference preference = BackendPreference.Auto,
+        TextWriter? log = null)
+        where TModel : IModel<TModel>
+    {
+        Validate<TModel>(theta, iterations);
+        var choice = BackendSelector.Choose<TModel>(preference, function, batch, log);
+        var costs = new double[iterations];
+        if (choice.Backend == ComputeBackend.Cpu)
+        {
+            var stepper = new GaussNewtonCgStepper<TModel>(new TrainingProblem<TModel>(new ResidualBlock(function, inputs, batch, targets, weight)), options);
+            for (int i = 0; i < iterations; i++)
+                costs[i] = stepper.Iterate(theta).CostBefore;
+        }
+        else
+        {
+            using var device = new Device();
+            using var solver = new CudaGaussNewtonCg<TModel>(device.Context, device.Modules, device.Cublas, function, inputs, batch, targets, weight, options);
+            using var deviceTheta = new DeviceBuffer<double>(theta);
+            for (int i = 0; i < iterations; i++)
+                costs[i] = solver.Iterate(deviceTheta).CostBefore;
+            deviceTheta.CopyTo(theta);
+        }
+
+        return new LeastSquaresRun(choice.Backend, choice.Reason, costs);
+    }
+
+    /// <summary>Takes <paramref name="iterations"/> dual Gauss-Newton steps θ ← θ + v (<see cref="DualGaussNewton{TModel}"/>
+    /// or <see cref="CudaDualGaussNewton{TModel}"/>; the step size is <see cref="DualGaussNewtonOptions.Gamma"/>),
+    /// updating <paramref name="theta"/> in place.</summary>
+    public static LeastSquaresRun DualGaussNewton<TModel>(int function, double[] inputs, int batch, double[] targets, double weight,
+        double[] theta, int iterations, DualGaussNewtonOptions? options = null, BackendPreference preference = BackendPreference.Auto,
+        TextWriter? log = null)
+        where TModel : IModel<TModel>
+    {
+        Validate<TModel>(theta, iterations);
+        var choice = BackendSelector.Choose<TModel>(preference, function, batch, log);
+        var costs = new double[iterations];
+        if (choice.Backend == ComputeBackend.Cpu)
+        {
+            var dual = new DualGaussNewton<TModel>(new TrainingProblem<TModel>(new ResidualBlock(function, inputs, batch, targets, weight)), options);
+            var direction = new double[theta.Length];
+            for (int i = 0; i < iterations; i++)
+            {
+                costs[i] = dual.Direction(theta, direction);
+                for (int j = 0; j < theta.Length; j++)
+                    theta[j] += direction[j];
+            }
+        }
+        else
+        {
+            using var device = new Device();
+            using var dual = new CudaDualGaussNewton<TModel>(device.Context, device.Modules, device.Cublas, function, inputs, batch, targets, weight, options);
+            using var deviceTheta = new DeviceBuffer<double>(theta);
+            using var direction = new DeviceBuffer<double>(theta.Length);
+            var vectors = new CudaVectors(device.Cublas);
+            for (int i = 0; i < iterations; i++)
+            {
+                costs[i] = dual.Direction(deviceTheta, direction);
+                vectors.Axpy(1, direction, deviceTheta);
+            }
+            deviceTheta.CopyTo(theta);
+        }
+
+        return new LeastSquaresRun(choice.Backend, choice.Reason, costs);
+    }
+
+    private static void Validate<TModel>(double[] theta, int iterations)
+        where TModel : IModel<TModel>
+    {
+        ArgumentNullException.ThrowIfNull(theta);
+        if (theta.Length != TModel.ParameterCount)
+            throw new ArgumentException($"{TModel.Name}: θ holds {theta.Length} values, expected {TModel.ParameterCount}.", nameof(theta));
+        ArgumentOutOfRangeException.ThrowIfNegative(iterations);
+    }
+
+    // The context, module cache and cuBLAS handle of one GPU run, released in reverse order.
+    private sealed class Device : IDisposable
+    {
+        public CudaContext Context { get; } = CudaContext.Create();
+
+        public CudaModuleCache Modules { get; }
+
+        public Cublas Cublas { get; }
+
+        public Device()
+        {
+            Modules = new CudaModuleCache(Context);
+            Cublas = new Cublas();
+        }
+
+        public void Dispose()
+        {
+            Cublas.Dispose();
+            Modules.Dispose();
+            Context.Dispose();
+        }
+    }
+}
