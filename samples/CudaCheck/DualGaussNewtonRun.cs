@@ -12,7 +12,7 @@ namespace NGGen.Samples.CudaCheck;
 /// </summary>
 public static class DualGaussNewtonRun
 {
-    public sealed record Result(double[] Cpu, double[] Gpu, double[] RelativeDifferences, int[] CpuIterations, int[] GpuIterations, double FirstDirectionDifference);
+    public sealed record Result(double[] Cpu, double[] Gpu, double[] RelativeDifferences, int[] CpuIterations, int[] GpuIterations, double FirstDirectionDifference, bool FacadeMatchesGpu);
 
     public static Result Run(CudaContext context, CudaModuleCache modules, Cublas cublas, int batch, int iterations)
     {
@@ -56,6 +56,10 @@ public static class DualGaussNewtonRun
             vectors.Axpy(1, gpuDirection, gpuTheta);
         }
 
-        return new Result(cpuCurve, gpuCurve, TeacherStudent.RelativeDifferences(cpuCurve, gpuCurve), cpuIterations, gpuIterations, firstDifference);
+        // The one solver call, asked for the GPU, must take the same steps as the solver used directly.
+        var facade = LeastSquaresTraining.DualGaussNewton<Mlp3>(0, data.Inputs, batch, data.Targets, data.Weight, (double[])data.Start.Clone(),
+            iterations, options, BackendPreference.Cuda);
+        bool facadeMatches = facade.Backend == ComputeBackend.Cuda && facade.Costs.SequenceEqual(gpuCurve);
+        return new Result(cpuCurve, gpuCurve, TeacherStudent.RelativeDifferences(cpuCurve, gpuCurve), cpuIterations, gpuIterations, firstDifference, facadeMatches);
     }
 }

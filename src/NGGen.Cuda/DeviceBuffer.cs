@@ -67,6 +67,25 @@ public sealed unsafe class DeviceBuffer<T> : IDisposable
         CudaCheck.ThrowIfFailed(CudaDriverApi.cuMemcpyDtoD_v2(Pointer, source.Pointer, ByteCount(Length)), nameof(CudaDriverApi.cuMemcpyDtoD_v2));
     }
 
+    /// <summary>Copies all of <paramref name="source"/> into this buffer from element <paramref name="offset"/> on, on the device.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The source does not fit at that offset.</exception>
+    public void CopyFrom(DeviceBuffer<T> source, int offset)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        if ((long)offset + source.Length > Length)
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"{source.Length} elements from offset {offset} do not fit in a buffer of {Length}.");
+        CudaCheck.ThrowIfFailed(CudaDriverApi.cuMemcpyDtoD_v2(Pointer + ((ulong)offset * (ulong)sizeof(T)), source.Pointer, ByteCount(source.Length)), nameof(CudaDriverApi.cuMemcpyDtoD_v2));
+    }
+
+    /// <summary>Writes one element (synchronous).</summary>
+    public void SetElement(int index, T value)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Length);
+        CudaCheck.ThrowIfFailed(CudaDriverApi.cuMemcpyHtoD_v2(Pointer + ((ulong)index * (ulong)sizeof(T)), &value, (nuint)sizeof(T)), nameof(CudaDriverApi.cuMemcpyHtoD_v2));
+    }
+
     /// <summary>Sets every byte to zero.</summary>
     public void Clear()
         => CudaCheck.ThrowIfFailed(CudaDriverApi.cuMemsetD8_v2(Pointer, 0, ByteCount(Length)), nameof(CudaDriverApi.cuMemsetD8_v2));

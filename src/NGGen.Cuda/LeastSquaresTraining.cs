@@ -9,7 +9,7 @@ namespace NGGen.Cuda;
 public sealed record LeastSquaresRun(ComputeBackend Backend, string Reason, double[] Costs);
 
 /// <summary>
-/// One solver call for a least-squares block ½w‖F(θ; x) − y‖² that runs on the CPU or the GPU as
+/// One solver call (GN-CG, dual GN or natural gradient) for a least-squares block ½w‖F(θ; x) − y‖² that runs on the CPU or the GPU as
 /// <see cref="BackendSelector"/> chooses: explicitly, or by the size of a forward pass (small models stay on the CPU).
 /// Without CUDA it runs on the CPU and writes the reason, once per process, to the log. On the GPU, θ, the data and
 /// the Krylov vectors stay on the device for the whole run; θ is downloaded once at the end.
@@ -78,6 +78,52 @@ public static class LeastSquaresTraining
             {
                 costs[i] = dual.Direction(deviceTheta, direction);
                 vectors.Axpy(1, direction, deviceTheta);
+            }
+            deviceTheta.CopyTo(theta);
+        }
+
+        return new LeastSquaresRun(choice.Backend, choice.Reason, costs);
+    }
+
+    /// <summary>Takes <paramref name="iterations"/> natural-gradient steps θ ← θ + ηδ, δ = −(JᵀJ + λI)⁺∇L
+    /// (<see cref="NaturalGradient{TModel}"/> or <see cref="CudaNaturalGradient{TModel}"/>; η is
+    /// <see cref="NaturalGradientOptions.LearningRate"/>), updating <paramref name="theta"/> in place. These are fixed
+    /// steps, the discretised natural-gradient flow; for backtracking or a step cap use <see cref="NaturalGradient{TModel}.Solve"/>.</summary>
+    /// <exception cref="NotSupportedException">The options ask for backtracking or a step cap.</exception>
+    public static LeastSquaresRun NaturalGradient<TModel>(int function, double[] inputs, int batch, double[] targets, double weight,
+        double[] theta, int iterations, NaturalGradientOptions? options = null, BackendPreference preference = BackendPreference.Auto,
+        TextWriter? log = null)
+        where TModel : IModel<TModel>
+    {
+        Validate<TModel>(theta, iterations);
+        options ??= new NaturalGradientOptions();
+        if (options.MaxBacktracks != 0 || !double.IsPositiveInfinity(options.MaxRelativeStep))
+            throw new NotSupportedException("LeastSquaresTraining.NaturalGradient takes fixed steps: set MaxBacktracks = 0 and no MaxRelativeStep, or use NaturalGradient<TModel>.Solve on the CPU.");
+        var choice = BackendSelector.Choose<TModel>(preference, function, batch, log);
+        var costs = new double[iterations];
+        double eta = options.LearningRate;
+        if (choice.Backend == ComputeBackend.Cpu)
+        {
+            var natural = new NaturalGradient<TModel>(new TrainingProblem<TModel>(new ResidualBlock(function, inputs, batch, targets, weight)), options);
+            var direction = new double[theta.Length];
+            for (int i = 0; i < iterations; i++)
+            {
+                costs[i] = natural.Direction(theta, direction);
+                for (int j = 0; j < theta.Length; j++)
+                    theta[j] += eta * direction[j];
+            }
+        }
+        else
+        {
+            using var device = new Device();
+            using var natural = new CudaNaturalGradient<TModel>(device.Context, device.Modules, device.Cublas, function, inputs, batch, targets, weight, options);
+            using var deviceTheta = new DeviceBuffer<double>(theta);
+            using var direction = new DeviceBuffer<double>(theta.Length);
+            var vectors = new CudaVectors(device.Cublas);
+            for (int i = 0; i < iterations; i++)
+            {
+                costs[i] = natural.Direction(deviceTheta, direction);
+                vectors.Axpy(eta, direction, deviceTheta);
             }
             deviceTheta.CopyTo(theta);
         }

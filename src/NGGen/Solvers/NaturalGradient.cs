@@ -62,8 +62,7 @@ public sealed class NaturalGradient<TModel> where TModel : IModel<TModel>
     private readonly TrainingProblem<TModel>? _metric;
     private readonly double[] _metricJacobian = [];
     private readonly double[] _outputGradient, _jacobian, _curvedJacobian, _column, _curvedColumn, _gramian, _gradient, _trial;
-    private readonly SymmetricEigen _eigen;
-    private readonly Cholesky _cholesky;
+    private readonly GramianDirection _solver;
 
     /// <summary>Prepares the buffers for <paramref name="problem"/>.</summary>
     /// <param name="problem">The loss.</param>
@@ -86,8 +85,7 @@ public sealed class NaturalGradient<TModel> where TModel : IModel<TModel>
         _gramian = new double[p * p];
         _gradient = new double[p];
         _trial = new double[p];
-        _eigen = new SymmetricEigen(p);
-        _cholesky = new Cholesky(p);
+        _solver = new GramianDirection(p);
         if (metric is not null)
         {
             metric.RequireSquaredLoss("A natural-gradient metric");
@@ -144,31 +142,8 @@ public sealed class NaturalGradient<TModel> where TModel : IModel<TModel>
     // δ = −(G + λI)⁺∇L from the Gramian in _gramian and ∇L in _gradient.
     private double SolveWithGramian(Span<double> direction, int p, double cost)
     {
-        // JᵀHJ is symmetric only up to rounding: SymmetricEigen averages a_ij and a_ji itself, and Cholesky reads
-        // the lower triangle, so only the damping is added here.
-        double trace = 0;
-        for (int a = 0; a < p; a++)
-        {
-            _gramian[a * p + a] += Options.Damping;
-            trace += _gramian[a * p + a];
-        }
-
-        // Every eigenvalue of G + λI is at least λ, and the largest is at most the trace (G is positive
-        // semi-definite). When λ exceeds the cutoff × the trace, the pseudo-inverse drops nothing, so it is the
-        // inverse: a Cholesky solve (p³/3 flops) gives the same direction as the Jacobi eigendecomposition
-        // (~30p³ flops, seconds at a few hundred parameters).
-        if (Options.Damping > Options.PseudoInverseCutoff * trace && _cholesky.TryFactor(_gramian, p))
-        {
-            _cholesky.Solve(_gradient, direction);
-            TensorPrimitives.Negate<double>(direction, direction);
-            Rank = p;
-            return cost;
-        }
-
-        _eigen.Decompose(_gramian, p);
-        _eigen.SolvePseudoInverse(_gradient, direction, Options.PseudoInverseCutoff);
-        TensorPrimitives.Negate<double>(direction, direction);
-        Rank = KeptEigenvalues(p);
+        _solver.Solve(_gramian, p, Options.Damping, Options.PseudoInverseCutoff, _gradient, direction);
+        Rank = _solver.Rank;
         return cost;
     }
 
@@ -242,18 +217,6 @@ public sealed class NaturalGradient<TModel> where TModel : IModel<TModel>
             new(termination, message, initialCost, cost, iterations, evaluations, jacobians, clock.Elapsed.TotalSeconds, history);
     }
 
-    private int KeptEigenvalues(int p)
-    {
-        var values = _eigen.Values;
-        double largest = 0;
-        for (int k = 0; k < p; k++)
-            largest = Math.Max(largest, Math.Abs(values[k]));
-        int kept = 0;
-        for (int k = 0; k < p; k++)
-            if (Math.Abs(values[k]) > Options.PseudoInverseCutoff * largest)
-                kept++;
-        return kept;
-    }
 
     private static bool IsFinite(ReadOnlySpan<double> values)
     {

@@ -59,6 +59,33 @@ public sealed class LeastSquaresTrainingTests
     }
 
     [Fact]
+    public void NaturalGradientOnTheCpuTakesFixedStepsAlongTheCpuDirections()
+    {
+        var (inputs, targets, start) = TeacherStudent();
+        var options = new NaturalGradientOptions { LearningRate = 0.5, Damping = 1e-6 };
+        var theta = (double[])start.Clone();
+        var run = LeastSquaresTraining.NaturalGradient<Mlp3>(0, inputs, Batch, targets, 1.0 / Batch, theta, 4, options, BackendPreference.Cpu);
+
+        var expectedTheta = (double[])start.Clone();
+        var natural = new NaturalGradient<Mlp3>(new TrainingProblem<Mlp3>(new ResidualBlock(0, inputs, Batch, targets, 1.0 / Batch)), options);
+        var direction = new double[Mlp3.ParameterCount];
+        var expectedCosts = new double[4];
+        for (int i = 0; i < 4; i++)
+        {
+            expectedCosts[i] = natural.Direction(expectedTheta, direction);
+            for (int j = 0; j < direction.Length; j++)
+                expectedTheta[j] += 0.5 * direction[j];
+        }
+
+        Assert.Equal(ComputeBackend.Cpu, run.Backend);
+        Assert.Equal(expectedCosts, run.Costs);
+        Assert.Equal(expectedTheta, theta);
+        Assert.True(run.Costs[^1] < run.Costs[0] / 10, $"the natural gradient did not reduce the cost: {string.Join(", ", run.Costs)}");
+        Assert.Throws<NotSupportedException>(() => LeastSquaresTraining.NaturalGradient<Mlp3>(0, inputs, Batch, targets, 1.0, theta, 1,
+            options with { MaxBacktracks = 3 }, BackendPreference.Cpu));
+    }
+
+    [Fact]
     public void AWrongParameterCountIsRefusedBeforeAnythingRuns()
     {
         var (inputs, targets, _) = TeacherStudent();
