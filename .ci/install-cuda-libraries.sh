@@ -8,8 +8,10 @@ set -euo pipefail
 sudo_cmd=""
 [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 
-have_nvrtc() { ldconfig -p | grep -q 'libnvrtc\.so\.\(11\.2\|12\)'; }
-have_driver() { ldconfig -p | grep -q 'libcuda\.so\.1'; }
+# grep reads all of ldconfig's output (no -q): with pipefail, grep -q exiting early made ldconfig die of SIGPIPE
+# and the check fail at random.
+have_nvrtc() { ldconfig -p | grep 'libnvrtc\.so\.\(11\.2\|12\)' >/dev/null; }
+have_driver() { ldconfig -p | grep 'libcuda\.so\.1' >/dev/null; }
 have_gpp() { command -v g++ >/dev/null; }
 if have_nvrtc && have_driver && have_gpp; then
     exit 0
