@@ -94,6 +94,17 @@ Console.WriteLine($"  first direction rel diff {natural.FirstDirectionDifference
 if (!naturalAgrees)
     exceeded++;
 
+// ENGD on the GPU (residuals, Jacobian, Gramian and line search on the device) against the CPU stepper.
+var (engdCpu, engdGpu, engdDifferences) = EnergyNaturalGradientRun.Run(context, modules, cublas, 12);
+Console.WriteLine();
+Console.WriteLine("ENGD, Poisson1D (30 interior points, 2 boundary points), pseudo-inverse cutoff 1e-8, 12 iterations (loss before each):");
+for (int i = 0; i < engdCpu.Length; i++)
+    Console.WriteLine($"  {i + 1,2}  CPU {engdCpu[i],-24:R} GPU {engdGpu[i],-24:R} rel diff {engdDifferences[i]:0.0e+00}");
+bool engdAgrees = engdDifferences.Take(6).All(d => d <= 1e-8) && engdDifferences.All(d => d <= 1e-2);
+Console.WriteLine($"  ENGD curves {(engdAgrees ? "agree" : "**DISAGREE**")} (bounds: 1e-8 over iterations 1-6, 1e-2 over all)");
+if (!engdAgrees)
+    exceeded++;
+
 if (!options.SkipMlp)
 {
     var timing = MlpTiming.Run(context, modules, cublas, options.MlpBatch, options.Repetitions, Console.Out);

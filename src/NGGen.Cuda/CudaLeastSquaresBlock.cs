@@ -9,24 +9,25 @@ internal sealed class CudaLeastSquaresBlock<TModel> : IDisposable
     where TModel : IModel<TModel>
 {
     private readonly CudaVectors _vectors;
-    private readonly DeviceBuffer<double> _targets;
+    // Null for a residual block (y = 0).
+    private readonly DeviceBuffer<double>? _targets;
 
-    /// <summary>Uploads the block's data; the targets must hold outputs × batch values.</summary>
+    /// <summary>Uploads the block's data; the targets, when given, must hold outputs × batch values (null: y = 0, a
+    /// residual block such as a PDE's).</summary>
     public CudaLeastSquaresBlock(CudaContext context, CudaModuleCache modules, Cublas cublas, CudaVectors vectors, int function,
-        double[] inputs, int batch, double[] targets, double weight)
+        double[] inputs, int batch, double[]? targets, double weight)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(targets);
         if (!(weight > 0) || !double.IsFinite(weight))
             throw new ArgumentOutOfRangeException(nameof(weight), weight, $"{TModel.Name}: the block weight must be positive and finite.");
         Model = new CudaModel<TModel, double>(context, modules, function, batch, cublas);
         OutputCount = TModel.Functions[function].OutputSize * batch;
-        if (targets.Length != OutputCount)
+        if (targets is not null && targets.Length != OutputCount)
             throw new ArgumentException($"{TModel.Name}: targets hold {targets.Length} values, expected {OutputCount} (outputs × batch).", nameof(targets));
         _vectors = vectors;
         Weight = weight;
         Inputs = new DeviceBuffer<double>(inputs);
-        _targets = new DeviceBuffer<double>(targets);
+        _targets = targets is null ? null : new DeviceBuffer<double>(targets);
     }
 
     /// <summary>The model's passes on the device.</summary>
@@ -58,7 +59,8 @@ internal sealed class CudaLeastSquaresBlock<TModel> : IDisposable
     // outputs ← outputs − y; returns ½w‖outputs‖².
     private double HalfWeightedSquare(DeviceBuffer<double> outputs)
     {
-        _vectors.Axpy(-1, _targets, outputs);
+        if (_targets is not null)
+            _vectors.Axpy(-1, _targets, outputs);
         return 0.5 * Weight * _vectors.Dot(outputs, outputs);
     }
 
@@ -67,6 +69,6 @@ internal sealed class CudaLeastSquaresBlock<TModel> : IDisposable
     {
         Model.Dispose();
         Inputs.Dispose();
-        _targets.Dispose();
+        _targets?.Dispose();
     }
 }
