@@ -94,6 +94,17 @@ Console.WriteLine($"  first direction rel diff {natural.FirstDirectionDifference
 if (!naturalAgrees)
     exceeded++;
 
+// The Sobolev natural gradient on the GPU (the H¹ metric's Jacobian on the device) against the CPU.
+var (sobolevCpu, sobolevGpu, sobolevDifferences, sobolevFirst) = SobolevRun.Run(context, modules, cublas, 10);
+Console.WriteLine();
+Console.WriteLine("Sobolev natural gradient (H¹, β = 0.5), SineWave fit to 25 points, 10 steps of η = 0.5 (cost before each):");
+for (int i = 0; i < sobolevCpu.Length; i++)
+    Console.WriteLine($"  {i + 1,2}  CPU {sobolevCpu[i],-24:R} GPU {sobolevGpu[i],-24:R} rel diff {sobolevDifferences[i]:0.0e+00}");
+bool sobolevAgrees = sobolevFirst <= 1e-10 && sobolevDifferences.All(d => d <= 1e-10);
+Console.WriteLine($"  first direction rel diff {sobolevFirst:0.0e+00}; Sobolev curves {(sobolevAgrees ? "agree" : "**DISAGREE**")} (bound 1e-10: three parameters, a well-conditioned metric)");
+if (!sobolevAgrees)
+    exceeded++;
+
 // ENGD on the GPU (residuals, Jacobian, Gramian and line search on the device) against the CPU stepper.
 var (engdCpu, engdGpu, engdDifferences) = EnergyNaturalGradientRun.Run(context, modules, cublas, 12);
 Console.WriteLine();

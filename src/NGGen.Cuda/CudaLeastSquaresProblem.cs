@@ -88,6 +88,19 @@ internal sealed class CudaLeastSquaresProblem<TModel> : IDisposable
         }
     }
 
+    /// <summary>∇L = Jᵀr at the last <see cref="Linearize"/> or <see cref="Cost"/>, from one VJP per block.</summary>
+    public void Gradient(DeviceBuffer<double> theta, DeviceBuffer<double> gradient)
+    {
+        gradient.Clear();
+        for (int b = 0; b < _blocks.Length; b++)
+        {
+            // scratch_b holds r_b = √w_b(F_b − y_b); J_bᵀr_b = (∂F_b/∂θ)ᵀ(√w_b·r_b).
+            var block = _blocks[b];
+            _vectors.Scale(_rootWeights[b], _scratch[b]);
+            block.Model.LinearizedVjp(theta, block.Inputs, _scratch[b], gradient);
+        }
+    }
+
     // destination[offset ..] = √w_b · scratch_b.
     private void Stack(int b, DeviceBuffer<double> destination, int offset)
     {

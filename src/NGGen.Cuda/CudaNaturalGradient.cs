@@ -13,12 +13,16 @@ namespace NGGen.Cuda;
 /// linearized JVPs with unit tangents per block, and G = JᵀJ and ∇L = Jᵀr are cuBLAS products there. Only G (p×p)
 /// and ∇L (p) come back, for the same pseudo-inverse solve the host uses (<see cref="GramianDirection"/>: Cholesky
 /// when λ allows, else a truncated Jacobi eigendecomposition, which cuSOLVER would replace); δ goes back up. Like
-/// the host class, this is for small p.
+/// the host class, this is for small p. With metric blocks, G = J_MᵀJ_M comes from their Jacobian instead (the Sobolev
+/// natural gradient in derivative form, <see cref="SobolevMetric.H1{TModel}"/>) and ∇L from one VJP per loss block.
 /// </remarks>
 public sealed class CudaNaturalGradient<TModel> : IDisposable
     where TModel : IModel<TModel>
 {
     private readonly CudaLeastSquaresProblem<TModel> _problem;
+    // The metric's blocks (null: G = JᵀJ of the loss itself) and their residuals.
+    private readonly CudaLeastSquaresProblem<TModel>? _metric;
+    private readonly DeviceBuffer<double>? _metricResiduals;
     private readonly Cublas _cublas;
     private readonly DeviceBuffer<double> _residuals, _jacobianTransposed, _gramian, _gradient;
     private readonly double[] _hostGramian, _hostGradient, _hostDirection;
@@ -31,17 +35,31 @@ public sealed class CudaNaturalGradient<TModel> : IDisposable
     {
     }
 
-    /// <summary>Uploads the blocks' data and allocates every buffer (the Jacobian is m × p doubles).</summary>
+    /// <summary>Uploads the blocks' data and allocates every buffer (the Jacobian is m × p doubles, m the residuals of
+    /// the metric blocks when given, else of the loss blocks).</summary>
+    /// <param name="context">The device's context.</param>
+    /// <param name="modules">Where the model's kernels are compiled and loaded.</param>
+    /// <param name="cublas">The cuBLAS handle for the products.</param>
+    /// <param name="blocks">The loss: least-squares blocks.</param>
+    /// <param name="options">Damping and pseudo-inverse cutoff; null for the defaults.</param>
+    /// <param name="metricBlocks">Null for the Fisher / Gauss-Newton metric of the loss; otherwise least-squares blocks
+    /// whose Gauss-Newton matrix J_MᵀJ_M is the metric, e.g. <c>SobolevMetric.H1(...).Blocks</c>.</param>
     public CudaNaturalGradient(CudaContext context, CudaModuleCache modules, Cublas cublas, IReadOnlyList<ResidualBlock> blocks,
-        NaturalGradientOptions? options = null)
+        NaturalGradientOptions? options = null, IReadOnlyList<ResidualBlock>? metricBlocks = null)
     {
         Options = options ?? new NaturalGradientOptions();
         if (!(Options.Damping >= 0) || !double.IsFinite(Options.Damping))
             throw new ArgumentOutOfRangeException(nameof(options), Options.Damping, "NaturalGradientOptions.Damping must be finite and ≥ 0.");
         _cublas = cublas;
         _problem = new CudaLeastSquaresProblem<TModel>(context, modules, cublas, new CudaVectors(cublas), blocks);
-        int m = _problem.ResidualCount, p = TModel.ParameterCount;
-        _residuals = new DeviceBuffer<double>(m);
+        int p = TModel.ParameterCount;
+        _residuals = new DeviceBuffer<double>(_problem.ResidualCount);
+        if (metricBlocks is not null)
+        {
+            _metric = new CudaLeastSquaresProblem<TModel>(context, modules, cublas, new CudaVectors(cublas), metricBlocks);
+            _metricResiduals = new DeviceBuffer<double>(_metric.ResidualCount);
+        }
+        int m = (_metric ?? _problem).ResidualCount;
         _jacobianTransposed = new DeviceBuffer<double>(checked(m * p));
         _gramian = new DeviceBuffer<double>(p * p);
         _gradient = new DeviceBuffer<double>(p);
@@ -70,8 +88,22 @@ public sealed class CudaNaturalGradient<TModel> : IDisposable
             throw new ArgumentException($"{TModel.Name}: θ and the direction need {p} entries (got {theta.Length} and {direction.Length}).");
 
         double cost = _problem.Linearize(theta, _residuals);
-        _problem.JacobianTransposed(theta, _jacobianTransposed);
-        GramianAndGradient(_cublas, _problem.ResidualCount, _jacobianTransposed, _residuals, _gramian, _gradient, _hostGramian, _hostGradient);
+        if (_metric is null)
+        {
+            _problem.JacobianTransposed(theta, _jacobianTransposed);
+            GramianAndGradient(_cublas, _problem.ResidualCount, _jacobianTransposed, _residuals, _gramian, _gradient, _hostGramian, _hostGradient);
+        }
+        else
+        {
+            // G = J_MᵀJ_M from the metric's blocks; ∇L = Jᵀr from VJPs of the loss blocks.
+            _metric.Linearize(theta, _metricResiduals!);
+            _metric.JacobianTransposed(theta, _jacobianTransposed);
+            int m = _metric.ResidualCount;
+            _cublas.Gemm(false, true, p, p, m, 1.0, _jacobianTransposed.Pointer, m, _jacobianTransposed.Pointer, m, 0.0, _gramian.Pointer, p);
+            _problem.Gradient(theta, _gradient);
+            _gramian.CopyTo(_hostGramian);
+            _gradient.CopyTo(_hostGradient);
+        }
         _solver.Solve(_hostGramian, p, Options.Damping, Options.PseudoInverseCutoff, _hostGradient, _hostDirection);
         direction.CopyFrom(_hostDirection);
         return cost;
@@ -93,6 +125,8 @@ public sealed class CudaNaturalGradient<TModel> : IDisposable
     public void Dispose()
     {
         _problem.Dispose();
+        _metric?.Dispose();
+        _metricResiduals?.Dispose();
         foreach (var buffer in new[] { _residuals, _jacobianTransposed, _gramian, _gradient })
             buffer.Dispose();
     }

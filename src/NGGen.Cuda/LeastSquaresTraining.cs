@@ -55,31 +55,17 @@ public static class LeastSquaresTraining
     {
         Validate<TModel>(theta, iterations);
         var choice = BackendSelector.Choose<TModel>(preference, function, batch, log);
-        var costs = new double[iterations];
+        double[] costs;
         if (choice.Backend == ComputeBackend.Cpu)
         {
             var dual = new DualGaussNewton<TModel>(new TrainingProblem<TModel>(new ResidualBlock(function, inputs, batch, targets, weight)), options);
-            var direction = new double[theta.Length];
-            for (int i = 0; i < iterations; i++)
-            {
-                costs[i] = dual.Direction(theta, direction);
-                for (int j = 0; j < theta.Length; j++)
-                    theta[j] += direction[j];
-            }
+            costs = StepOnCpu(theta, iterations, 1.0, (at, step) => dual.Direction(at, step));
         }
         else
         {
             using var device = new Device();
             using var dual = new CudaDualGaussNewton<TModel>(device.Context, device.Modules, device.Cublas, function, inputs, batch, targets, weight, options);
-            using var deviceTheta = new DeviceBuffer<double>(theta);
-            using var direction = new DeviceBuffer<double>(theta.Length);
-            var vectors = new CudaVectors(device.Cublas);
-            for (int i = 0; i < iterations; i++)
-            {
-                costs[i] = dual.Direction(deviceTheta, direction);
-                vectors.Axpy(1, direction, deviceTheta);
-            }
-            deviceTheta.CopyTo(theta);
+            costs = StepOnGpu(device, theta, iterations, 1.0, dual.Direction);
         }
 
         return new LeastSquaresRun(choice.Backend, choice.Reason, costs);
@@ -100,35 +86,51 @@ public static class LeastSquaresTraining
         if (options.MaxBacktracks != 0 || !double.IsPositiveInfinity(options.MaxRelativeStep))
             throw new NotSupportedException("LeastSquaresTraining.NaturalGradient takes fixed steps: set MaxBacktracks = 0 and no MaxRelativeStep, or use NaturalGradient<TModel>.Solve on the CPU.");
         var choice = BackendSelector.Choose<TModel>(preference, function, batch, log);
-        var costs = new double[iterations];
-        double eta = options.LearningRate;
+        double[] costs;
         if (choice.Backend == ComputeBackend.Cpu)
         {
             var natural = new NaturalGradient<TModel>(new TrainingProblem<TModel>(new ResidualBlock(function, inputs, batch, targets, weight)), options);
-            var direction = new double[theta.Length];
-            for (int i = 0; i < iterations; i++)
-            {
-                costs[i] = natural.Direction(theta, direction);
-                for (int j = 0; j < theta.Length; j++)
-                    theta[j] += eta * direction[j];
-            }
+            costs = StepOnCpu(theta, iterations, options.LearningRate, (at, step) => natural.Direction(at, step));
         }
         else
         {
             using var device = new Device();
             using var natural = new CudaNaturalGradient<TModel>(device.Context, device.Modules, device.Cublas, function, inputs, batch, targets, weight, options);
-            using var deviceTheta = new DeviceBuffer<double>(theta);
-            using var direction = new DeviceBuffer<double>(theta.Length);
-            var vectors = new CudaVectors(device.Cublas);
-            for (int i = 0; i < iterations; i++)
-            {
-                costs[i] = natural.Direction(deviceTheta, direction);
-                vectors.Axpy(eta, direction, deviceTheta);
-            }
-            deviceTheta.CopyTo(theta);
+            costs = StepOnGpu(device, theta, iterations, options.LearningRate, natural.Direction);
         }
 
         return new LeastSquaresRun(choice.Backend, choice.Reason, costs);
+    }
+
+    // θ ← θ + η·direction(θ), `iterations` times, on the host; returns the cost before each step.
+    private static double[] StepOnCpu(double[] theta, int iterations, double eta, Func<double[], double[], double> direction)
+    {
+        var costs = new double[iterations];
+        var step = new double[theta.Length];
+        for (int i = 0; i < iterations; i++)
+        {
+            costs[i] = direction(theta, step);
+            for (int j = 0; j < theta.Length; j++)
+                theta[j] += eta * step[j];
+        }
+        return costs;
+    }
+
+    // The same with θ and the direction on the device; θ is downloaded once at the end.
+    private static double[] StepOnGpu(Device device, double[] theta, int iterations, double eta,
+        Func<DeviceBuffer<double>, DeviceBuffer<double>, double> direction)
+    {
+        var costs = new double[iterations];
+        using var deviceTheta = new DeviceBuffer<double>(theta);
+        using var step = new DeviceBuffer<double>(theta.Length);
+        var vectors = new CudaVectors(device.Cublas);
+        for (int i = 0; i < iterations; i++)
+        {
+            costs[i] = direction(deviceTheta, step);
+            vectors.Axpy(eta, step, deviceTheta);
+        }
+        deviceTheta.CopyTo(theta);
+        return costs;
     }
 
     private static void Validate<TModel>(double[] theta, int iterations)
