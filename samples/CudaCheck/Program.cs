@@ -105,6 +105,17 @@ Console.WriteLine($"  first direction rel diff {sobolevFirst:0.0e+00}; Sobolev c
 if (!sobolevAgrees)
     exceeded++;
 
+// The kernel natural gradient (M = K⁻¹) on the GPU (J, JJᵀ and Jᵀc on the device) against the CPU.
+var (kernelCpu, kernelGpu, kernelDifferences, kernelFirst) = KernelNaturalGradientRun.Run(context, modules, cublas, 8);
+Console.WriteLine();
+Console.WriteLine("Kernel natural gradient (M = K⁻¹, Matérn-1), Poisson1D's u fit to sin(πx) at 10 points, 8 steps of η = 0.2, ε = 1e-3 (cost before each):");
+for (int i = 0; i < kernelCpu.Length; i++)
+    Console.WriteLine($"  {i + 1,2}  CPU {kernelCpu[i],-24:R} GPU {kernelGpu[i],-24:R} rel diff {kernelDifferences[i]:0.0e+00}");
+bool kernelAgrees = kernelFirst <= 1e-8 && kernelDifferences.Take(6).All(d => d <= 1e-8) && kernelDifferences.All(d => d <= 1e-2);
+Console.WriteLine($"  first direction rel diff {kernelFirst:0.0e+00}; kernel natural-gradient curves {(kernelAgrees ? "agree" : "**DISAGREE**")} (bounds as for dual GN)");
+if (!kernelAgrees)
+    exceeded++;
+
 // ENGD on the GPU (residuals, Jacobian, Gramian and line search on the device) against the CPU stepper.
 var (engdCpu, engdGpu, engdDifferences) = EnergyNaturalGradientRun.Run(context, modules, cublas, 12);
 Console.WriteLine();

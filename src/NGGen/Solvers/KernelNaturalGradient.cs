@@ -50,9 +50,8 @@ public static class MaternKernel
 public sealed class KernelNaturalGradient<TModel> where TModel : IModel<TModel>
 {
     private readonly TrainingProblem<TModel> _problem;
-    private readonly double[] _jacobian, _gram, _residuals, _smoothed, _coefficients, _kernel;
-    private readonly Cholesky _cholesky;
-    private readonly Cholesky _kernelCholesky;
+    private readonly double[] _jacobian, _gram, _residuals, _coefficients;
+    private readonly KernelCoefficients _solver;
 
     /// <param name="problem">A problem with a single residual block of scalar outputs (the kernel acts on its samples).</param>
     /// <param name="metric">The output-space metric.</param>
@@ -60,25 +59,17 @@ public sealed class KernelNaturalGradient<TModel> where TModel : IModel<TModel>
     public KernelNaturalGradient(TrainingProblem<TModel> problem, OutputMetric metric, double[]? kernel = null)
     {
         int m = problem.ResidualCount, p = problem.ParameterCount;
-        if (metric != OutputMetric.Identity && (kernel is null || kernel.Length != m * m))
-            throw new ArgumentException($"The {metric} metric needs an {m}×{m} kernel on the residuals' samples.", nameof(kernel));
+        _solver = new KernelCoefficients(m, metric, kernel);
         problem.RequireSquaredLoss("KernelNaturalGradient");
         _problem = problem;
-        Metric = metric;
-        _kernel = kernel ?? [];
         _jacobian = new double[m * p];
         _gram = new double[m * m];
         _residuals = new double[m];
-        _smoothed = new double[m];
         _coefficients = new double[m];
-        _cholesky = new Cholesky(m);
-        _kernelCholesky = new Cholesky(m);
-        if (metric == OutputMetric.Kernel && !_kernelCholesky.TryFactor(_kernel, m))
-            throw new ArgumentException("The kernel matrix is not positive definite (repeated samples?).", nameof(kernel));
     }
 
     /// <summary>The metric in use.</summary>
-    public OutputMetric Metric { get; }
+    public OutputMetric Metric => _solver.Metric;
 
     /// <summary>Writes δ at θ (to be applied as θ + η δ) into <paramref name="direction"/>.</summary>
     public void Direction(ReadOnlySpan<double> theta, Span<double> direction, double damping = 0)
@@ -87,36 +78,10 @@ public sealed class KernelNaturalGradient<TModel> where TModel : IModel<TModel>
         _problem.Residuals(theta, _residuals);
         _problem.Jacobian(theta, _jacobian);
         Gemm.Multiply<double>(false, true, m, m, p, _jacobian, p, _jacobian, p, _gram, m, false);
-
-        // s = M⁻¹ ∇_F L.
-        switch (Metric)
-        {
-            case OutputMetric.Identity:
-                _residuals.CopyTo(_smoothed, 0);
-                break;
-            case OutputMetric.InverseKernel:
-                Gemm.Multiply<double>(false, false, m, 1, m, _kernel, m, _residuals, 1, _smoothed, 1, false);
-                break;
-            default:
-                _kernelCholesky.Solve(_residuals, _smoothed);
-                break;
-        }
-
-        double shift = damping;
-        while (!_cholesky.TryFactor(_gram, m, shift))
-            shift = Math.Max(shift * 10, 1e-14 * MaxDiagonal(m));
-        _cholesky.Solve(_smoothed, _coefficients);
+        _solver.Solve(_gram, _residuals, _coefficients, damping);
         // δ = −Jᵀ c.
         Gemm.Multiply<double>(true, false, p, 1, m, _jacobian, p, _coefficients, 1, direction, 1, false);
         for (int j = 0; j < p; j++)
             direction[j] = -direction[j];
-    }
-
-    private double MaxDiagonal(int m)
-    {
-        double largest = 0;
-        for (int i = 0; i < m; i++)
-            largest = Math.Max(largest, _gram[i * m + i]);
-        return largest;
     }
 }

@@ -7,7 +7,7 @@ namespace NGGen.Samples.Tests.Cuda;
 /// <summary>
 /// samples/CudaCheck, unchanged, against the CUDA emulator: every test model's passes through NVRTC, the PTX cache,
 /// module loads, kernel launches and cuBLAS products, compared with the CPU under the bounds the GPU acceptance uses
-/// (1e-10 relative in double, 1e-4 in float), and GN-CG, dual GN, the natural gradient, the Sobolev natural gradient and ENGD on the "device" against the CPU loss curves.
+/// (1e-10 relative in double, 1e-4 in float), and GN-CG, dual GN, the natural gradient, the Sobolev and kernel natural gradients and ENGD on the "device" against the CPU loss curves.
 /// </summary>
 public sealed partial class CudaCheckUnderEmulatorTests(ITestOutputHelper log) : IDisposable
 {
@@ -44,6 +44,7 @@ public sealed partial class CudaCheckUnderEmulatorTests(ITestOutputHelper log) :
         Assert.Contains("natural-gradient curves agree", output, StringComparison.Ordinal);
         Assert.Contains("ENGD curves agree", output, StringComparison.Ordinal);
         Assert.Contains("Sobolev curves agree", output, StringComparison.Ordinal);
+        Assert.Contains("kernel natural-gradient curves agree", output, StringComparison.Ordinal);
         Assert.DoesNotContain("EXCEEDED", output, StringComparison.Ordinal);
     }
 }
