@@ -11,7 +11,7 @@ namespace NGGen.Samples.CudaCheck;
 /// </summary>
 public static class KernelNaturalGradientRun
 {
-    public static (double[] Cpu, double[] Gpu, double[] RelativeDifferences, double FirstDirectionDifference) Run(CudaContext context, CudaModuleCache modules, Cublas cublas, int iterations)
+    public static DirectionComparison.Curves Run(CudaContext context, CudaModuleCache modules, Cublas cublas, int iterations)
     {
         const int n = 10;
         const double eta = 0.2, damping = 1e-3;
@@ -22,42 +22,18 @@ public static class KernelNaturalGradientRun
         MaternKernel.Build(x, 1, n, 1, 0.3, kernel);
         var start = new double[Poisson1D.ParameterCount];
         Poisson1D.InitializeParameters<double>(start, 3);
-        int p = Poisson1D.ParameterCount;
 
         var problem = new TrainingProblem<Poisson1D>(block);
         var cpu = new KernelNaturalGradient<Poisson1D>(problem, OutputMetric.InverseKernel, kernel);
-        var cpuTheta = (double[])start.Clone();
-        var direction = new double[p];
-        var firstCpu = new double[p];
         var residuals = new double[problem.ResidualCount];
-        var cpuCurve = new double[iterations];
-        for (int i = 0; i < iterations; i++)
-        {
-            cpuCurve[i] = problem.Cost(cpuTheta, residuals);
-            cpu.Direction(cpuTheta, direction, damping);
-            if (i == 0)
-                direction.CopyTo(firstCpu, 0);
-            for (int j = 0; j < p; j++)
-                cpuTheta[j] += eta * direction[j];
-        }
-
         using var gpu = new CudaKernelNaturalGradient<Poisson1D>(context, modules, cublas, block, OutputMetric.InverseKernel, kernel);
-        using var gpuTheta = new DeviceBuffer<double>(start);
-        using var gpuDirection = new DeviceBuffer<double>(p);
-        var vectors = new CudaVectors(cublas);
-        var gpuCurve = new double[iterations];
-        double firstDifference = double.NaN;
-        for (int i = 0; i < iterations; i++)
-        {
-            gpuCurve[i] = gpu.Direction(gpuTheta, gpuDirection, damping);
-            if (i == 0)
+        return DirectionComparison.Run(cublas, start, eta, iterations,
+            (theta, direction) =>
             {
-                var first = gpuDirection.ToArray();
-                firstDifference = first.Select((value, j) => Math.Abs(value - firstCpu[j])).Max() / firstCpu.Max(Math.Abs);
-            }
-            vectors.Axpy(eta, gpuDirection, gpuTheta);
-        }
-
-        return (cpuCurve, gpuCurve, TeacherStudent.RelativeDifferences(cpuCurve, gpuCurve), firstDifference);
+                double cost = problem.Cost(theta, residuals);
+                cpu.Direction(theta, direction, damping);
+                return cost;
+            },
+            (theta, direction) => gpu.Direction(theta, direction, damping));
     }
 }

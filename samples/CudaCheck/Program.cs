@@ -42,6 +42,16 @@ Check<Poisson1D>(); Check<PrimitiveZoo>(); Check<WideDeepLinear1>(); Check<WideD
 Check<WideDeepLinear4>(); Check<Mlp256>();
 
 static double Bound(string element) => element == "double" ? 1e-10 : 1e-4;
+
+// The solver runs' curve bounds: 1e-8 over the first six steps, 1e-2 over all (CG and pseudo-inverses amplify rounding).
+static bool WithinCurveBounds(double[] differences) => differences.Take(6).All(d => d <= 1e-8) && differences.All(d => d <= 1e-2);
+
+// One comparison: the cost before each step on both sides, their relative difference, and an optional per-step note.
+static void PrintCurves(double[] cpu, double[] gpu, double[] differences, Func<int, string>? note = null)
+{
+    for (int i = 0; i < cpu.Length; i++)
+        Console.WriteLine($"  {i + 1,2}  CPU {cpu[i],-24:R} GPU {gpu[i],-24:R} rel diff {differences[i]:0.0e+00}{note?.Invoke(i)}");
+}
 var report = new StringBuilder();
 report.AppendLine(CultureInfo.InvariantCulture, $"| model | type | fn | operation | max rel diff | bound | CPU µs | GPU µs | CPU/GPU |");
 report.AppendLine("|---|---|---|---|---|---|---|---|---|");
@@ -64,9 +74,8 @@ foreach (var group in rows.GroupBy(r => r.Element))
 var (cpuCurve, gpuCurve, curveDifferences) = GaussNewtonRun.Run(256, 20);
 Console.WriteLine();
 Console.WriteLine("GN-CG, Mlp3 teacher-student, batch 256, 20 iterations (cost before each):");
-for (int i = 0; i < cpuCurve.Length; i++)
-    Console.WriteLine($"  {i + 1,2}  CPU {cpuCurve[i],-24:R} GPU {gpuCurve[i],-24:R} rel diff {curveDifferences[i]:0.0e+00}");
-bool curvesAgree = curveDifferences.Take(6).All(d => d <= 1e-8) && curveDifferences.All(d => d <= 1e-2);
+PrintCurves(cpuCurve, gpuCurve, curveDifferences);
+bool curvesAgree = WithinCurveBounds(curveDifferences);
 Console.WriteLine($"  loss curves {(curvesAgree ? "agree" : "**DISAGREE**")} (bounds: 1e-8 over iterations 1-6, 1e-2 over all)");
 if (!curvesAgree)
     exceeded++;
@@ -76,10 +85,9 @@ if (!curvesAgree)
 var dual = DualGaussNewtonRun.Run(context, modules, cublas, 256, 10);
 Console.WriteLine();
 Console.WriteLine("Dual GN, Mlp3 teacher-student, batch 256, 10 directions (cost before each, CG iterations CPU/GPU):");
-for (int i = 0; i < dual.Cpu.Length; i++)
-    Console.WriteLine($"  {i + 1,2}  CPU {dual.Cpu[i],-24:R} GPU {dual.Gpu[i],-24:R} rel diff {dual.RelativeDifferences[i]:0.0e+00}  CG {dual.CpuIterations[i]}/{dual.GpuIterations[i]}");
-bool dualAgrees = dual.FacadeMatchesGpu && dual.FirstDirectionDifference <= 1e-8 && dual.RelativeDifferences.Take(6).All(d => d <= 1e-8) && dual.RelativeDifferences.All(d => d <= 1e-2);
-Console.WriteLine($"  first direction rel diff {dual.FirstDirectionDifference:0.0e+00}; LeastSquaresTraining on the GPU {(dual.FacadeMatchesGpu ? "takes the same steps" : "**DIFFERS**")}; dual GN curves {(dualAgrees ? "agree" : "**DISAGREE**")} (bounds: 1e-8 for the first direction and iterations 1-6, 1e-2 over all)");
+PrintCurves(dual.Curves.Cpu, dual.Curves.Gpu, dual.Curves.RelativeDifferences, i => $"  CG {dual.CpuIterations[i]}/{dual.GpuIterations[i]}");
+bool dualAgrees = dual.FacadeMatchesGpu && dual.Curves.FirstDirectionDifference <= 1e-8 && WithinCurveBounds(dual.Curves.RelativeDifferences);
+Console.WriteLine($"  first direction rel diff {dual.Curves.FirstDirectionDifference:0.0e+00}; LeastSquaresTraining on the GPU {(dual.FacadeMatchesGpu ? "takes the same steps" : "**DIFFERS**")}; dual GN curves {(dualAgrees ? "agree" : "**DISAGREE**")} (bounds: 1e-8 for the first direction and iterations 1-6, 1e-2 over all)");
 if (!dualAgrees)
     exceeded++;
 
@@ -87,10 +95,9 @@ if (!dualAgrees)
 var natural = NaturalGradientRun.Run(context, modules, cublas, 256, 10);
 Console.WriteLine();
 Console.WriteLine("Natural gradient, Mlp3 teacher-student, batch 256, 10 steps of η = 0.5, λ = 1e-6 (cost before each):");
-for (int i = 0; i < natural.Cpu.Length; i++)
-    Console.WriteLine($"  {i + 1,2}  CPU {natural.Cpu[i],-24:R} GPU {natural.Gpu[i],-24:R} rel diff {natural.RelativeDifferences[i]:0.0e+00}");
-bool naturalAgrees = natural.FacadeMatchesGpu && natural.FirstDirectionDifference <= 1e-8 && natural.RelativeDifferences.Take(6).All(d => d <= 1e-8) && natural.RelativeDifferences.All(d => d <= 1e-2);
-Console.WriteLine($"  first direction rel diff {natural.FirstDirectionDifference:0.0e+00} (rank {natural.Rank}); LeastSquaresTraining on the GPU {(natural.FacadeMatchesGpu ? "takes the same steps" : "**DIFFERS**")}; natural-gradient curves {(naturalAgrees ? "agree" : "**DISAGREE**")} (bounds as for dual GN)");
+PrintCurves(natural.Curves.Cpu, natural.Curves.Gpu, natural.Curves.RelativeDifferences);
+bool naturalAgrees = natural.FacadeMatchesGpu && natural.Curves.FirstDirectionDifference <= 1e-8 && WithinCurveBounds(natural.Curves.RelativeDifferences);
+Console.WriteLine($"  first direction rel diff {natural.Curves.FirstDirectionDifference:0.0e+00} (rank {natural.Rank}); LeastSquaresTraining on the GPU {(natural.FacadeMatchesGpu ? "takes the same steps" : "**DIFFERS**")}; natural-gradient curves {(naturalAgrees ? "agree" : "**DISAGREE**")} (bounds as for dual GN)");
 if (!naturalAgrees)
     exceeded++;
 
@@ -98,8 +105,7 @@ if (!naturalAgrees)
 var (sobolevCpu, sobolevGpu, sobolevDifferences, sobolevFirst) = SobolevRun.Run(context, modules, cublas, 10);
 Console.WriteLine();
 Console.WriteLine("Sobolev natural gradient (H¹, β = 0.5), SineWave fit to 25 points, 10 steps of η = 0.5 (cost before each):");
-for (int i = 0; i < sobolevCpu.Length; i++)
-    Console.WriteLine($"  {i + 1,2}  CPU {sobolevCpu[i],-24:R} GPU {sobolevGpu[i],-24:R} rel diff {sobolevDifferences[i]:0.0e+00}");
+PrintCurves(sobolevCpu, sobolevGpu, sobolevDifferences);
 bool sobolevAgrees = sobolevFirst <= 1e-10 && sobolevDifferences.All(d => d <= 1e-10);
 Console.WriteLine($"  first direction rel diff {sobolevFirst:0.0e+00}; Sobolev curves {(sobolevAgrees ? "agree" : "**DISAGREE**")} (bound 1e-10: three parameters, a well-conditioned metric)");
 if (!sobolevAgrees)
@@ -109,9 +115,8 @@ if (!sobolevAgrees)
 var (kernelCpu, kernelGpu, kernelDifferences, kernelFirst) = KernelNaturalGradientRun.Run(context, modules, cublas, 8);
 Console.WriteLine();
 Console.WriteLine("Kernel natural gradient (M = K⁻¹, Matérn-1), Poisson1D's u fit to sin(πx) at 10 points, 8 steps of η = 0.2, ε = 1e-3 (cost before each):");
-for (int i = 0; i < kernelCpu.Length; i++)
-    Console.WriteLine($"  {i + 1,2}  CPU {kernelCpu[i],-24:R} GPU {kernelGpu[i],-24:R} rel diff {kernelDifferences[i]:0.0e+00}");
-bool kernelAgrees = kernelFirst <= 1e-8 && kernelDifferences.Take(6).All(d => d <= 1e-8) && kernelDifferences.All(d => d <= 1e-2);
+PrintCurves(kernelCpu, kernelGpu, kernelDifferences);
+bool kernelAgrees = kernelFirst <= 1e-8 && WithinCurveBounds(kernelDifferences);
 Console.WriteLine($"  first direction rel diff {kernelFirst:0.0e+00}; kernel natural-gradient curves {(kernelAgrees ? "agree" : "**DISAGREE**")} (bounds as for dual GN)");
 if (!kernelAgrees)
     exceeded++;
@@ -120,9 +125,8 @@ if (!kernelAgrees)
 var (engdCpu, engdGpu, engdDifferences) = EnergyNaturalGradientRun.Run(context, modules, cublas, 12);
 Console.WriteLine();
 Console.WriteLine("ENGD, Poisson1D (30 interior points, 2 boundary points), pseudo-inverse cutoff 1e-8, 12 iterations (loss before each):");
-for (int i = 0; i < engdCpu.Length; i++)
-    Console.WriteLine($"  {i + 1,2}  CPU {engdCpu[i],-24:R} GPU {engdGpu[i],-24:R} rel diff {engdDifferences[i]:0.0e+00}");
-bool engdAgrees = engdDifferences.Take(6).All(d => d <= 1e-8) && engdDifferences.All(d => d <= 1e-2);
+PrintCurves(engdCpu, engdGpu, engdDifferences);
+bool engdAgrees = WithinCurveBounds(engdDifferences);
 Console.WriteLine($"  ENGD curves {(engdAgrees ? "agree" : "**DISAGREE**")} (bounds: 1e-8 over iterations 1-6, 1e-2 over all)");
 if (!engdAgrees)
     exceeded++;

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using NGGen.LinearAlgebra;
 using NGGen.Solvers;
 
@@ -131,7 +132,7 @@ public sealed class CudaEnergyNaturalGradientStepper<TModel> : IDisposable
         }
 
         bool accepted = bestCost < cost;
-        double stepNorm = bestEta * Math.Sqrt(_hostDirection.Sum(value => value * value));
+        double stepNorm = bestEta * TensorPrimitives.Norm<double>(_hostDirection);
         double regularization = _eigen is not null ? cutoff : shift;
         if (!accepted)
             return new EnergyNaturalGradientOutcome(cost, gradientNorm, true, bestEta, stepNorm, regularization, false, cost);

@@ -46,24 +46,17 @@ internal sealed class CudaLeastSquaresProblem<TModel> : IDisposable
     public int ResidualCount { get; }
 
     /// <summary>Linearizes every block at θ, writes r and returns ½‖r‖².</summary>
-    public double Linearize(DeviceBuffer<double> theta, DeviceBuffer<double> residuals)
-    {
-        double cost = 0;
-        for (int b = 0; b < _blocks.Length; b++)
-        {
-            cost += _blocks[b].Linearize(theta, _scratch[b]);
-            Stack(b, residuals, _offsets[b]);
-        }
-        return cost;
-    }
+    public double Linearize(DeviceBuffer<double> theta, DeviceBuffer<double> residuals) => Evaluate(theta, residuals, linearize: true);
 
     /// <summary>Writes r at θ from forward passes (the linearizations are kept) and returns ½‖r‖².</summary>
-    public double Cost(DeviceBuffer<double> theta, DeviceBuffer<double> residuals)
+    public double Cost(DeviceBuffer<double> theta, DeviceBuffer<double> residuals) => Evaluate(theta, residuals, linearize: false);
+
+    private double Evaluate(DeviceBuffer<double> theta, DeviceBuffer<double> residuals, bool linearize)
     {
         double cost = 0;
         for (int b = 0; b < _blocks.Length; b++)
         {
-            cost += _blocks[b].CostAt(theta, _scratch[b]);
+            cost += linearize ? _blocks[b].Linearize(theta, _scratch[b]) : _blocks[b].CostAt(theta, _scratch[b]);
             Stack(b, residuals, _offsets[b]);
         }
         return cost;
