@@ -4,14 +4,17 @@
 // APIs; point NGGEN_CUDA_DRIVER, NGGEN_NVRTC and NGGEN_CUBLAS at it.
 //
 // How each part is emulated:
-// - NVRTC compiles the CUDA C with g++ behind a few definitions (__global__, blockIdx, ...: one block of one thread,
-//   which NGGen's grid-stride kernels allow) plus one generated launcher per kernel that unpacks cuLaunchKernel's
-//   parameter array. The "PTX" it returns is one line naming the shared library it built.
+// - NVRTC compiles the CUDA C with g++ behind a few definitions (__global__, blockIdx, __shared__, __syncthreads, ...)
+//   plus one generated launcher per kernel that unpacks cuLaunchKernel's parameter array. The "PTX" it returns is one
+//   line naming the shared library it built.
+// - A launch runs every thread of its grid on the calling host thread, with the launch's gridDim and blockDim, blocks
+//   and threads in reverse order (kRuntime below). Kernels with __syncthreads run a block's threads as fibers that
+//   switch at each barrier, so shared-memory reductions run as on a GPU, and a barrier some threads skip fails.
 // - Device memory is host memory. New allocations are filled with 0xFF bytes (NaN in float and double), so a read
 //   of memory nothing wrote shows up as NaN; copies and memsets outside an allocation fail with
 //   CUDA_ERROR_INVALID_VALUE instead of corrupting the process.
 // - cuBLAS runs column-major reference loops with its documented semantics (β = 0 never reads C; Idamax is 1-based).
-// - Streams are synchronous; launch dimensions are validated but the kernel body runs once.
+// - Streams are synchronous. What this cannot show: races between threads, warp-level behaviour, and speed.
 //
 // Built by the tests: g++ -O2 -std=c++17 -shared -fPIC -o libnggen_cuda_emulator.so nggen_cuda_emulator.cpp -ldl
 // Environment: NGGEN_EMULATOR_DIR (where compiled modules go; default $TMPDIR/nggen-cuda-emulator), NGGEN_EMULATOR_CXX
@@ -68,23 +71,189 @@ std::string ModuleDirectory() {
   return std::string(tmp && *tmp ? tmp : "/tmp") + "/nggen-cuda-emulator";
 }
 
-const char* const kShim = R"(// NGGen CUDA emulator shim: one block of one thread.
+const char* const kShim = R"(// NGGen CUDA emulator shim: CUDA's built-ins, per host thread, for the launch runtime appended after the source.
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <sys/mman.h>
 using namespace std;
 struct nggen_dim3 { unsigned x, y, z; };
-static const nggen_dim3 blockIdx = { 0, 0, 0 }, threadIdx = { 0, 0, 0 }, blockDim = { 1, 1, 1 }, gridDim = { 1, 1, 1 };
+#define NGGEN_HIDDEN __attribute__((visibility("hidden")))
+// External linkage (hidden): the compiler must assume the runtime's stack switches change them, so a kernel
+// re-reads threadIdx after __syncthreads.
+NGGEN_HIDDEN thread_local nggen_dim3 blockIdx, threadIdx, blockDim, gridDim;
+NGGEN_HIDDEN void nggen_emulator_syncthreads();
 #define __global__
 #define __device__
 #define __host__
 #define __forceinline__ inline
 #define __restrict__ __restrict
-#define __shared__ static
-#define __syncthreads()
+// Blocks run one after another on one host thread, so a block's shared memory is a per-thread static.
+#define __shared__ static thread_local
+#define __syncthreads() nggen_emulator_syncthreads()
 #line 1 "cuda-source"
 )";
 
-// One launcher per `__global__ void name(parameters)`: cuLaunchKernel passes an array of pointers to the arguments.
+// Runs a launch's whole grid on the calling host thread. Blocks run one after another, last first. A kernel without
+// __syncthreads runs its threads one after another, last first, so a kernel that depends on the order of its
+// threads or blocks gives different results here than on a GPU. A kernel with __syncthreads runs each thread of a
+// block as a fiber on its own stack: every thread runs up to its next barrier, then the next thread, and the round
+// repeats until all have returned; a barrier that some threads of the block never reach fails the launch.
+const char* const kRuntime = R"(
+#line 1 "nggen-emulator-runtime"
+typedef void (*nggen_body)(void**);
+
+struct nggen_fiber {
+  void* stack_pointer;
+  bool done;
+};
+
+struct nggen_block_run {
+  nggen_body body;
+  void** parameters;
+  nggen_fiber* fibers;
+  unsigned current;
+  void* scheduler_stack_pointer;
+};
+
+static thread_local nggen_block_run* nggen_current_run;
+static const size_t nggen_fiber_stack_bytes = 64 * 1024;
+
+#if defined(__x86_64__)
+// Saves the callee-saved registers on the current stack, stores the stack pointer in *save, and resumes the stack
+// in `load` (which holds the same layout, or a new fiber's start frame).
+extern "C" NGGEN_HIDDEN void nggen_emulator_switch(void** save, void* load);
+asm(".text\n"
+    ".globl nggen_emulator_switch\n"
+    ".hidden nggen_emulator_switch\n"
+    ".type nggen_emulator_switch, @function\n"
+    "nggen_emulator_switch:\n"
+    "  pushq %rbp\n  pushq %rbx\n  pushq %r12\n  pushq %r13\n  pushq %r14\n  pushq %r15\n"
+    "  movq %rsp, (%rdi)\n"
+    "  movq %rsi, %rsp\n"
+    "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n  popq %rbx\n  popq %rbp\n"
+    "  ret\n"
+    ".size nggen_emulator_switch, .-nggen_emulator_switch\n");
+#else
+#error "The NGGen CUDA emulator switches fiber stacks with x86-64 assembly."
+#endif
+
+static void nggen_fiber_entry() {
+  nggen_block_run* run = nggen_current_run;
+  run->body(run->parameters);
+  run->fibers[run->current].done = true;
+  nggen_emulator_switch(&run->fibers[run->current].stack_pointer, run->scheduler_stack_pointer);
+  __builtin_trap();  // a finished fiber is never resumed
+}
+
+// A new fiber's stack: six zeroed callee-saved registers, then nggen_fiber_entry as the return address, then a
+// dummy return address for it, placed so that the entry sees the ABI's stack alignment (rsp ≡ 8 mod 16).
+static void* nggen_fiber_start(char* stack) {
+  void** top = reinterpret_cast<void**>(stack + nggen_fiber_stack_bytes);
+  *--top = nullptr;
+  *--top = reinterpret_cast<void*>(&nggen_fiber_entry);
+  for (int i = 0; i < 6; i++) *--top = nullptr;
+  return top;
+}
+
+void nggen_emulator_syncthreads() {
+  nggen_block_run* run = nggen_current_run;
+  if (!run) {
+    fprintf(stderr, "NGGen CUDA emulator: __syncthreads() in a kernel whose body does not contain it\n");
+    __builtin_trap();
+  }
+  nggen_emulator_switch(&run->fibers[run->current].stack_pointer, run->scheduler_stack_pointer);
+}
+
+static nggen_dim3 nggen_index(unsigned long long linear, unsigned x, unsigned y) {
+  return nggen_dim3{ (unsigned)(linear % x), (unsigned)(linear / x % y), (unsigned)(linear / x / y) };
+}
+
+// Fiber stacks, mapped once per host thread and grown to the largest block seen; pages are touched only when used.
+static char* nggen_fiber_stacks(unsigned threads) {
+  static thread_local char* stacks;
+  static thread_local unsigned capacity;
+  if (threads > capacity) {
+    if (stacks) munmap(stacks, capacity * nggen_fiber_stack_bytes);
+    void* mapped = mmap(nullptr, threads * nggen_fiber_stack_bytes, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    stacks = mapped == MAP_FAILED ? nullptr : static_cast<char*>(mapped);
+    capacity = stacks ? threads : 0;
+  }
+  return stacks;
+}
+
+// Runs one block whose kernel uses barriers; returns false when a barrier was not reached by every thread.
+static bool nggen_run_block_with_barriers(const char* name, nggen_block_run& run, unsigned threads, char* stacks) {
+  for (unsigned t = 0; t < threads; t++) {
+    run.fibers[t].done = false;
+    run.fibers[t].stack_pointer = nggen_fiber_start(stacks + t * nggen_fiber_stack_bytes);
+  }
+  for (;;) {
+    unsigned finished = 0;
+    for (unsigned t = threads; t-- > 0;) {
+      if (run.fibers[t].done) { finished++; continue; }
+      threadIdx = nggen_index(t, blockDim.x, blockDim.y);
+      run.current = t;
+      nggen_emulator_switch(&run.scheduler_stack_pointer, run.fibers[t].stack_pointer);
+      if (run.fibers[t].done) finished++;
+    }
+    if (finished == threads) return true;
+    if (finished > 0) {
+      fprintf(stderr, "NGGen CUDA emulator: in %s, block (%u, %u, %u): %u of %u threads returned while the others wait "
+              "at __syncthreads()\n", name, blockIdx.x, blockIdx.y, blockIdx.z, finished, threads);
+      return false;
+    }
+  }
+}
+
+// dims: grid x, y, z, then block x, y, z. Returns 0, or 1 when the launch failed.
+static int nggen_emulator_run(const char* name, nggen_body body, void** parameters, const unsigned* dims, bool barriers) {
+  gridDim = nggen_dim3{ dims[0], dims[1], dims[2] };
+  blockDim = nggen_dim3{ dims[3], dims[4], dims[5] };
+  unsigned long long blocks = (unsigned long long)dims[0] * dims[1] * dims[2];
+  unsigned threads = dims[3] * dims[4] * dims[5];
+  nggen_fiber fibers[1024];
+  nggen_block_run run = { body, parameters, fibers, 0, nullptr };
+  char* stacks = barriers ? nggen_fiber_stacks(threads) : nullptr;
+  if (barriers && !stacks) {
+    fprintf(stderr, "NGGen CUDA emulator: no memory for %u fiber stacks\n", threads);
+    return 1;
+  }
+  int status = 0;
+  for (unsigned long long b = blocks; b-- > 0 && status == 0;) {
+    blockIdx = nggen_index(b, dims[0], dims[1]);
+    if (barriers) {
+      nggen_current_run = &run;
+      if (!nggen_run_block_with_barriers(name, run, threads, stacks)) status = 1;
+      nggen_current_run = nullptr;
+      continue;
+    }
+    for (unsigned t = threads; t-- > 0;) {
+      threadIdx = nggen_index(t, dims[3], dims[4]);
+      body(parameters);
+    }
+  }
+  return status;
+}
+)";
+
+// Whether the kernel body that starts after `from` (the first brace on) contains __syncthreads.
+bool BodyUsesBarriers(const std::string& source, size_t from) {
+  size_t open = source.find('{', from);
+  if (open == std::string::npos) return false;
+  int depth = 0;
+  size_t close = open;
+  for (; close < source.size(); close++) {
+    if (source[close] == '{') depth++;
+    if (source[close] == '}' && --depth == 0) break;
+  }
+  return source.substr(open, close - open).find("__syncthreads") != std::string::npos;
+}
+
+// One launcher per `__global__ void name(parameters)`: cuLaunchKernel passes an array of pointers to the arguments,
+// which a body function unpacks; the launcher runs the body over the grid, with fibers when the kernel's body
+// contains __syncthreads.
 std::string Launchers(const std::string& source) {
   std::ostringstream out;
   out << "\n// Launchers generated by the NGGen CUDA emulator.\n";
@@ -101,9 +270,12 @@ std::string Launchers(const std::string& source) {
       std::string type = std::regex_replace(match[1].str(), std::regex(R"(__restrict__)"), "");
       types.push_back(type);
     }
-    out << "extern \"C\" void nggen_emulator_launch_" << name << "(void** p) { " << name << "(";
+    out << "static void nggen_emulator_body_" << name << "(void** p) { " << name << "(";
     for (size_t i = 0; i < types.size(); i++) out << (i ? ", " : "") << "*(" << types[i] << "*)p[" << i << "]";
     out << "); }\n";
+    out << "extern \"C\" int nggen_emulator_launch_" << name << "(void** p, const unsigned* dims) { return nggen_emulator_run(\""
+        << name << "\", &nggen_emulator_body_" << name << ", p, dims, " << (BodyUsesBarriers(source, it->position() + it->length()) ? "true" : "false")
+        << "); }\n";
   }
   return out.str();
 }
@@ -117,7 +289,7 @@ std::string Compile(const std::string& source, const std::vector<std::string>& d
   std::string compiler = getenv("NGGEN_EMULATOR_CXX") && *getenv("NGGEN_EMULATOR_CXX") ? getenv("NGGEN_EMULATOR_CXX") : "g++";
   std::string flags;
   for (const auto& define : defines) flags += " '" + define + "'";
-  std::string text = std::string(kShim) + source + Launchers(source);
+  std::string text = std::string(kShim) + source + kRuntime + Launchers(source);
   std::string directory = ModuleDirectory();
   mkdir(directory.c_str(), 0755);
   std::string library = directory + "/" + Hex64(Fnv1a(flags, Fnv1a(text))) + ".so";
@@ -210,6 +382,7 @@ CUresult cuGetErrorName(CUresult error, const char** name) {
     case 218: *name = "CUDA_ERROR_INVALID_PTX"; break;
     case 400: *name = "CUDA_ERROR_INVALID_HANDLE"; break;
     case 500: *name = "CUDA_ERROR_NOT_FOUND"; break;
+    case 719: *name = "CUDA_ERROR_LAUNCH_FAILED"; break;
     default: *name = "CUDA_ERROR_UNKNOWN"; break;
   }
   return 0;
@@ -223,6 +396,7 @@ CUresult cuGetErrorString(CUresult error, const char** text) {
     case 2: *text = "out of memory (NGGen CUDA emulator)"; break;
     case 218: *text = "a PTX image the NGGen CUDA emulator did not produce"; break;
     case 500: *text = "named symbol not found (NGGen CUDA emulator)"; break;
+    case 719: *text = "the kernel failed (NGGen CUDA emulator; the reason is on stderr)"; break;
     default: *text = "unknown error (NGGen CUDA emulator)"; break;
   }
   return 0;
@@ -374,8 +548,8 @@ CUresult cuLaunchKernel(void* function, unsigned gridX, unsigned gridY, unsigned
   if (gridX == 0 || gridY == 0 || gridZ == 0 || blockX == 0 || blockY == 0 || blockZ == 0) return 1;
   if (static_cast<uint64_t>(blockX) * blockY * blockZ > 1024 || gridY > 65535 || gridZ > 65535 || sharedBytes > 49152)
     return 1;
-  reinterpret_cast<void (*)(void**)>(function)(parameters);
-  return 0;
+  const unsigned dims[6] = { gridX, gridY, gridZ, blockX, blockY, blockZ };
+  return reinterpret_cast<int (*)(void**, const unsigned*)>(function)(parameters, dims) == 0 ? 0 : 719;
 }
 
 // ---- NVRTC.

@@ -7,7 +7,7 @@ namespace NGGen.Samples.Tests.Cuda;
 /// <summary>
 /// Builds tests/CudaEmulator (the CUDA driver API, NVRTC and cuBLAS emulated on the CPU, one shared library) with g++
 /// and runs programs against it: the environment points NGGen.Cuda's three library overrides at it, so the whole
-/// GPU path runs without a GPU. Only the device's parallelism and real cuBLAS/NVRTC are left for a GPU machine.
+/// GPU path runs without a GPU. Races between threads, warp behaviour and real cuBLAS/NVRTC are left for a GPU machine.
 /// </summary>
 internal static class CudaEmulator
 {
