@@ -11,7 +11,8 @@ namespace NGGen.Kernels;
 /// Large products use the packed, cache-blocked scheme of Goto and van de Geijn: op(B) is packed a kc×nc block at
 /// a time, op(A) an mc×kc block at a time, and a register-blocked FMA micro-kernel (Vector512, Vector256 or scalar,
 /// chosen by the hardware) computes MR×NR tiles of C. Packing buffers are per-thread and reused, so steady-state
-/// calls do not allocate. Skinny and tiny products skip packing.
+/// calls do not allocate. Skinny and tiny products skip packing, and an operand that few panels of the other would
+/// reuse (op(A) for at most two column panels, op(B) for two row or column panels) is read in place.
 /// </remarks>
 public static class Gemm
 {
@@ -177,7 +178,7 @@ public static class Gemm
             var job = new SplitJob<T>
             {
                 TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c,
-                Ldc = ldc, Accumulate = accumulate, InPlaceB = ReadsBInPlace<T>(transB, m, n),
+                Ldc = ldc, Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n), InPlaceB = ReadsBInPlace<T>(transB, m, n),
             };
             if (splitRows)
             {
@@ -212,6 +213,19 @@ public static class Gemm
         => !transB
             && (m <= InPlaceBMaxRowPanels * GemmMicroKernels.Mr<T>() || n <= InPlaceBMaxColumnPanels * GemmMicroKernels.Nr<T>())
             && n % (GemmMicroKernels.Nr<T>() / 2) == 0;
+
+    // Column panels (NR columns each) of C up to which op(A) is read in place rather than packed.
+    private const int InPlaceAMaxColumnPanels = 2;
+
+    // op(A) is read in place, unpacked, when few column panels would reuse a packed copy: at a batch of 32, packing
+    // a 1024×1024 weight took 40% of the product, and reading it in place made the product 1.2-1.4× faster (float;
+    // 1.0-1.2× at 64 columns, ±10% at 128-256, where packing starts to pay). Only the Vector512 kernel reads A in place, and only when every row
+    // panel is a whole kernel height (full or half), since a partial one would read past A's last row.
+    private static bool ReadsAInPlace<T>(int m, int n)
+        where T : unmanaged
+        => GemmMicroKernels.Use512
+            && n <= InPlaceAMaxColumnPanels * GemmMicroKernels.Nr<T>()
+            && m % (GemmMicroKernels.Mr<T>() / 2) == 0;
 
     private static int RowsPerPart(int m, int parts, int mr) => EvenBlock(m, (m + parts - 1) / parts, mr);
 
@@ -293,12 +307,27 @@ public static class Gemm
                     Barrier(job, parts);
 
                 bool load = job->Accumulate || pc > 0;
+                nint bPanelStep = job->InPlaceB ? 1 : kcCur;
                 for (int ic = rowStart; ic < rowEnd; ic += mc)
                 {
                     int mcCur = Math.Min(mc, rowEnd - ic);
                     T* aBlock = job->TransA ? job->A + (pc * job->Lda) + ic : job->A + (ic * job->Lda) + pc;
-                    GemmPacking.PackA(job->TransA, aBlock, job->Lda, mcCur, kcCur, packedA);
-                    MacroKernel(mcCur, ncCur, kcCur, packedA, bPanels, job->InPlaceB ? 1 : kcCur, bStride, job->C + (ic * job->Ldc) + jc, job->Ldc, load, tile);
+                    T* cBlock = job->C + (ic * job->Ldc) + jc;
+                    // In place, a row panel of op(A) = Aᵀ starts MR columns of A further and steps a row of A per k;
+                    // one of a row-major A starts MR rows further, its rows lda apart. Packed, panels are kc·MR apart.
+                    if (!job->InPlaceA)
+                    {
+                        GemmPacking.PackA(job->TransA, aBlock, job->Lda, mcCur, kcCur, packedA);
+                        MacroKernel<T, StepsOfA>(mcCur, ncCur, kcCur, packedA, (nint)mr * kcCur, mr, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile);
+                    }
+                    else if (job->TransA)
+                    {
+                        MacroKernel<T, StepsOfA>(mcCur, ncCur, kcCur, aBlock, mr, job->Lda, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile);
+                    }
+                    else
+                    {
+                        MacroKernel<T, RowsOfA>(mcCur, ncCur, kcCur, aBlock, mr * job->Lda, job->Lda, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile);
+                    }
                 }
                 // Nobody may repack B while another thread still reads it.
                 if (parts > 1 && !job->InPlaceB)
@@ -342,7 +371,7 @@ public static class Gemm
     private unsafe struct SplitJob<T>
         where T : unmanaged
     {
-        public bool TransA, TransB, Accumulate, InPlaceB;
+        public bool TransA, TransB, Accumulate, InPlaceA, InPlaceB;
         public int M, N, K;
         public T* A, B, C;
         public nint Lda, Ldb, Ldc;
@@ -359,19 +388,21 @@ public static class Gemm
         var job = new SplitJob<T>
         {
             TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
-            Accumulate = accumulate, InPlaceB = ReadsBInPlace<T>(transB, m, n),
+            Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n), InPlaceB = ReadsBInPlace<T>(transB, m, n),
         };
         AttachCallerScratch(&job, 1);
         RunRowPart<T>(0, 1, &job);
     }
 
-    // C[mc×nc] (+)= packedA·B, one tile at a time, B's panels being `panelStep` elements per column apart and
+    // C[mc×nc] (+)= op(A)·op(B), one tile at a time. A's row panels are `aPanelStep` elements apart and read in
+    // `TLayout` with `aStep` (packed, or op(A) in place); B's panels are `panelStep` elements per column apart and
     // `bStride` per k step (packed, or op(B) in place). Each A micro-panel stays in L1 while the inner loop
     // streams the whole B block past it from L2; C is walked row panel by row panel, which the hardware
     // prefetchers follow.
-    private static unsafe void MacroKernel<T>(
-        int mc, int nc, int kc, T* packedA, T* bPanels, nint panelStep, nint bStride, T* c, nint ldc, bool load, T* tile)
+    private static unsafe void MacroKernel<T, TLayout>(
+        int mc, int nc, int kc, T* aPanels, nint aPanelStep, nint aStep, T* bPanels, nint panelStep, nint bStride, T* c, nint ldc, bool load, T* tile)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TLayout : struct, IGemmALayout
     {
         int mr = GemmMicroKernels.Mr<T>();
         int nr = GemmMicroKernels.Nr<T>();
@@ -379,7 +410,7 @@ public static class Gemm
         {
             int rows = Math.Min(mr, mc - ir);
             bool halfHeight = rows <= mr / 2;
-            T* aPanel = packedA + ((nint)ir * kc);
+            T* aPanel = aPanels + (ir / mr * aPanelStep);
             T* cRow = c + (ir * ldc);
             for (int jr = 0; jr < nc; jr += nr)
             {
@@ -398,20 +429,20 @@ public static class Gemm
                 {
                     if (halfWidth)
                     {
-                        GemmMicroKernels.Run<T, QuarterTile>(kc, aPanel, bPanel, bStride, dst, ldd, loadDst);
+                        GemmMicroKernels.Run<T, QuarterTile, TLayout>(kc, aPanel, aStep, bPanel, bStride, dst, ldd, loadDst);
                     }
                     else
                     {
-                        GemmMicroKernels.Run<T, HalfHeightTile>(kc, aPanel, bPanel, bStride, dst, ldd, loadDst);
+                        GemmMicroKernels.Run<T, HalfHeightTile, TLayout>(kc, aPanel, aStep, bPanel, bStride, dst, ldd, loadDst);
                     }
                 }
                 else if (halfWidth)
                 {
-                    GemmMicroKernels.Run<T, HalfWidthTile>(kc, aPanel, bPanel, bStride, dst, ldd, loadDst);
+                    GemmMicroKernels.Run<T, HalfWidthTile, TLayout>(kc, aPanel, aStep, bPanel, bStride, dst, ldd, loadDst);
                 }
                 else
                 {
-                    GemmMicroKernels.Run<T, FullTile>(kc, aPanel, bPanel, bStride, dst, ldd, loadDst);
+                    GemmMicroKernels.Run<T, FullTile, TLayout>(kc, aPanel, aStep, bPanel, bStride, dst, ldd, loadDst);
                 }
 
                 if (!inPlace)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -69,7 +70,9 @@ internal static unsafe class GemmMicroKernels
     /// shape <typeparamref name="TShape"/>.
     /// </summary>
     /// <param name="kc">Depth of the packed panels.</param>
-    /// <param name="a">Packed A micro-panel: <c>kc</c> groups of MR values.</param>
+    /// <param name="a">A micro-panel in layout <typeparamref name="TLayout"/>: <c>kc</c> groups of MR values, or MR rows.</param>
+    /// <param name="aStep">Elements from one k step's A values to the next (MR packed, lda for op(A) = Aᵀ in place), or
+    /// from one row to the next for <see cref="RowsOfA"/>. Only the Vector512 kernel reads A in place.</param>
     /// <param name="b">B micro-panel: <c>kc</c> groups of NR values, <paramref name="bStride"/> apart.</param>
     /// <param name="bStride">Elements from one k step's B values to the next: NR for a packed panel, the row stride
     /// for op(B) read in place.</param>
@@ -77,21 +80,23 @@ internal static unsafe class GemmMicroKernels
     /// <param name="ldc">Row stride of C in elements.</param>
     /// <param name="load">Whether to add to the existing contents of C.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Run<T, TShape>(nint kc, T* a, T* b, nint bStride, T* c, nint ldc, bool load)
+    internal static void Run<T, TShape, TLayout>(nint kc, T* a, nint aStep, T* b, nint bStride, T* c, nint ldc, bool load)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TShape : struct, IGemmTileShape
+        where TLayout : struct, IGemmALayout
     {
+        Debug.Assert(Use512 || !TLayout.Rows, "Only the Vector512 kernel reads A's rows in place.");
         if (Use512)
         {
-            Kernel512<T, TShape>(kc, a, b, bStride, c, ldc, load);
+            Kernel512<T, TShape, TLayout>(kc, a, aStep, b, bStride, c, ldc, load);
         }
         else if (Use256)
         {
-            Kernel256<T, TShape>(kc, a, b, bStride, c, ldc, load);
+            Kernel256<T, TShape>(kc, a, aStep, b, bStride, c, ldc, load);
         }
         else
         {
-            KernelScalar<T, TShape>(kc, a, b, bStride, c, ldc, load);
+            KernelScalar<T, TShape>(kc, a, aStep, b, bStride, c, ldc, load);
         }
     }
 
@@ -184,10 +189,16 @@ internal static unsafe class GemmMicroKernels
     }
 
     // Up to eight rows × two zmm columns: 16 accumulators, 2 B vectors and 1 broadcast of the 32 zmm registers.
-    private static void Kernel512<T, TShape>(nint kc, T* a, T* b, nint bStride, T* c, nint ldc, bool load)
+    // For RowsOfA, row r is a + r·aStep and its k-th value ar[p]: one base register per row and the loop counter as
+    // index, so the loop adds no address arithmetic.
+    private static void Kernel512<T, TShape, TLayout>(nint kc, T* a, nint aStep, T* b, nint bStride, T* c, nint ldc, bool load)
         where T : unmanaged
         where TShape : struct, IGemmTileShape
+        where TLayout : struct, IGemmALayout
     {
+        bool rows = TLayout.Rows;
+        T* a1 = a + aStep, a2 = a + (2 * aStep), a3 = a + (3 * aStep);
+        T* a4 = a + (4 * aStep), a5 = a + (5 * aStep), a6 = a + (6 * aStep), a7 = a + (7 * aStep);
         bool fullHeight = !TShape.HalfHeight;
         bool twoColumns = !TShape.HalfWidth;
         int w = Vector512<T>.Count;
@@ -202,28 +213,28 @@ internal static unsafe class GemmMicroKernels
             Vector512<T> b0 = Vector512.Load(b);
             Vector512<T> b1 = twoColumns ? Vector512.Load(b + w) : default;
             Vector512<T> x;
-            x = Vector512.Create(a[0]);
+            x = Vector512.Create(rows ? a[p] : a[0]);
             c00 = MultiplyAdd(x, b0, c00);
             if (twoColumns)
             {
                 c01 = MultiplyAdd(x, b1, c01);
             }
 
-            x = Vector512.Create(a[1]);
+            x = Vector512.Create(rows ? a1[p] : a[1]);
             c10 = MultiplyAdd(x, b0, c10);
             if (twoColumns)
             {
                 c11 = MultiplyAdd(x, b1, c11);
             }
 
-            x = Vector512.Create(a[2]);
+            x = Vector512.Create(rows ? a2[p] : a[2]);
             c20 = MultiplyAdd(x, b0, c20);
             if (twoColumns)
             {
                 c21 = MultiplyAdd(x, b1, c21);
             }
 
-            x = Vector512.Create(a[3]);
+            x = Vector512.Create(rows ? a3[p] : a[3]);
             c30 = MultiplyAdd(x, b0, c30);
             if (twoColumns)
             {
@@ -232,28 +243,28 @@ internal static unsafe class GemmMicroKernels
 
             if (fullHeight)
             {
-                x = Vector512.Create(a[4]);
+                x = Vector512.Create(rows ? a4[p] : a[4]);
                 c40 = MultiplyAdd(x, b0, c40);
                 if (twoColumns)
                 {
                     c41 = MultiplyAdd(x, b1, c41);
                 }
 
-                x = Vector512.Create(a[5]);
+                x = Vector512.Create(rows ? a5[p] : a[5]);
                 c50 = MultiplyAdd(x, b0, c50);
                 if (twoColumns)
                 {
                     c51 = MultiplyAdd(x, b1, c51);
                 }
 
-                x = Vector512.Create(a[6]);
+                x = Vector512.Create(rows ? a6[p] : a[6]);
                 c60 = MultiplyAdd(x, b0, c60);
                 if (twoColumns)
                 {
                     c61 = MultiplyAdd(x, b1, c61);
                 }
 
-                x = Vector512.Create(a[7]);
+                x = Vector512.Create(rows ? a7[p] : a[7]);
                 c70 = MultiplyAdd(x, b0, c70);
                 if (twoColumns)
                 {
@@ -261,7 +272,11 @@ internal static unsafe class GemmMicroKernels
                 }
             }
 
-            a += Mr512;
+            if (!rows)
+            {
+                a += aStep;
+            }
+
             b += bStride;
         }
 
@@ -279,7 +294,7 @@ internal static unsafe class GemmMicroKernels
     }
 
     // Up to six rows × two ymm columns: 12 accumulators, 2 B vectors and 1 broadcast of the 16 ymm registers.
-    private static void Kernel256<T, TShape>(nint kc, T* a, T* b, nint bStride, T* c, nint ldc, bool load)
+    private static void Kernel256<T, TShape>(nint kc, T* a, nint aStep, T* b, nint bStride, T* c, nint ldc, bool load)
         where T : unmanaged
         where TShape : struct, IGemmTileShape
     {
@@ -341,7 +356,7 @@ internal static unsafe class GemmMicroKernels
                 }
             }
 
-            a += Mr256;
+            a += aStep;
             b += bStride;
         }
 
@@ -357,7 +372,7 @@ internal static unsafe class GemmMicroKernels
     }
 
     // Plain multiply-add rather than T.FusedMultiplyAdd: without hardware FMA the fused form is a slow software call.
-    private static void KernelScalar<T, TShape>(nint kc, T* a, T* b, nint bStride, T* c, nint ldc, bool load)
+    private static void KernelScalar<T, TShape>(nint kc, T* a, nint aStep, T* b, nint bStride, T* c, nint ldc, bool load)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TShape : struct, IGemmTileShape
     {
@@ -390,7 +405,7 @@ internal static unsafe class GemmMicroKernels
             c31 += x * b1;
             c32 += x * b2;
             c33 += x * b3;
-            a += MrScalar;
+            a += aStep;
             b += bStride;
         }
 

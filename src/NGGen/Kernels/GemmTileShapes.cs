@@ -56,3 +56,28 @@ internal readonly struct QuarterTile : IGemmTileShape
     /// <inheritdoc/>
     public static bool HalfWidth => true;
 }
+
+/// <summary>
+/// Compile-time layout of the A operand a micro-kernel reads: MR values per k step (packed, or op(A) = Aᵀ read in
+/// place), or MR rows of a row-major A read in place, each contiguous along k.
+/// </summary>
+internal interface IGemmALayout
+{
+    /// <summary>Gets whether A is MR row pointers <c>aStep</c> apart, indexed by k, instead of one pointer advanced
+    /// by <c>aStep</c> per k step.</summary>
+    static abstract bool Rows { get; }
+}
+
+/// <summary>MR values per k step, <c>aStep</c> apart: a packed panel (aStep = MR) or op(A) = Aᵀ in place (aStep = lda).</summary>
+internal readonly struct StepsOfA : IGemmALayout
+{
+    /// <inheritdoc/>
+    public static bool Rows => false;
+}
+
+/// <summary>MR rows of a row-major A in place, <c>aStep</c> (lda) apart, consecutive k values adjacent.</summary>
+internal readonly struct RowsOfA : IGemmALayout
+{
+    /// <inheritdoc/>
+    public static bool Rows => true;
+}

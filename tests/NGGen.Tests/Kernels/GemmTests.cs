@@ -26,6 +26,9 @@ public sealed class GemmTests
         // op(B) read in place (at most two row panels, or at most two column panels): over several depth blocks,
         // with a 4-row edge, and with half-width column tiles.
         (16, 2048, 300), (12, 96, 520), (100, 48, 300), (9, 16, 700),
+        // op(A) read in place (at most two column panels, rows a multiple of MR/2): a 4-row edge over three depth
+        // blocks, one half-width column panel, and a tall product with a 4-row edge.
+        (20, 64, 513), (36, 16, 40), (1028, 32, 70),
     ];
 
     public static TheoryData<int, int, int, bool, bool, bool> Cases()

@@ -21,8 +21,9 @@ public sealed unsafe class KernelThreadsTests
     {
         var data = new TheoryData<int, int, int, bool, bool, bool>();
         // Then a wide product split by columns despite its rows, and a long-depth A·Bᵀ whose 4-row blocks are split;
-        // last, op(B) read in place, split by rows (no barriers) and by columns.
-        foreach ((int m, int n, int k) in new[] { (301, 203, 97), (20, 3001, 70), (130, 129, 260), (257, 129, 300), (100, 1000, 40), (37, 45, 1030), (260, 64, 300), (16, 4096, 40) })
+        // then op(B) read in place, split by rows (no barriers) and by columns; last, op(A) and op(B) read in place
+        // with a 4-row edge in the second part.
+        foreach ((int m, int n, int k) in new[] { (301, 203, 97), (20, 3001, 70), (130, 129, 260), (257, 129, 300), (100, 1000, 40), (37, 45, 1030), (260, 64, 300), (16, 4096, 40), (1028, 32, 70) })
             for (int flags = 0; flags < 8; flags++)
                 data.Add(m, n, k, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0);
         return data;
