@@ -166,13 +166,23 @@ internal sealed class ProgramEmitter : ProgramWalker
     }
 
     protected override void EmitMatMul(int id, bool accumulate)
+        => _w.WriteLine($"{Kernels}.MatMul({MatMulArguments(id, accumulate)});");
+
+    // The product runs the loop on each block of C it finishes (Batched.MatMul with an IGemmEpilogue).
+    protected override void EmitProductWithEpilogue(int product, bool accumulateProduct, int root, bool accumulateRoot)
+    {
+        string local = DeclareFusedLoop(root, accumulateRoot, asEpilogue: true);
+        _w.WriteLine($"{Kernels}.MatMul({MatMulArguments(product, accumulateProduct)}, ref {local});");
+    }
+
+    private string MatMulArguments(int id, bool accumulate)
     {
         var node = Program[id];
         var a = Program[node.Input(0)];
         var b = Program[node.Input(1)];
-        _w.WriteLine($"{Kernels}.MatMul({V(node.Input(0))}, {Bool(a.Batched)}, {Literals.Int(a.Shape.Cols)}, {Bool(node.Ints[0] == 1)}, " +
+        return $"{V(node.Input(0))}, {Bool(a.Batched)}, {Literals.Int(a.Shape.Cols)}, {Bool(node.Ints[0] == 1)}, " +
             $"{V(node.Input(1))}, {Bool(b.Batched)}, {Literals.Int(b.Shape.Cols)}, {Bool(node.Ints[1] == 1)}, " +
-            $"{V(id)}, {Bool(node.Batched)}, {Literals.Int(node.Ints[2])}, {Literals.Int(node.Ints[3])}, {Literals.Int(node.Ints[4])}, batch, {Bool(accumulate)});");
+            $"{V(id)}, {Bool(node.Batched)}, {Literals.Int(node.Ints[2])}, {Literals.Int(node.Ints[3])}, {Literals.Int(node.Ints[4])}, batch, {Bool(accumulate)}";
     }
 
     protected override void EmitOutput(int id, int value)
@@ -242,23 +252,42 @@ internal sealed class ProgramEmitter : ProgramWalker
     /// </summary>
     protected override void EmitFusedGroup(int root, bool accumulate)
     {
+        string local = DeclareFusedLoop(root, accumulate, asEpilogue: false);
+        int size = Program[root].Shape.Size;
+        string rows = IsPerFeature(root) ? Literals.Int(size) : $"(int)(({Literals.Int(size)}L * batch + {local}.chunk - 1) / {local}.chunk)";
+        _w.WriteLine($"global::NGGen.Kernels.FusedLoops.Run({local}, {rows}, {Literals.Int(size)}L * batch);");
+    }
+
+    // Whether the loop reads a per-feature value (a bias) or a per-sample one broadcast over features: its rows are
+    // then features; otherwise they are chunks of the flattened values.
+    private bool IsPerFeature(int root)
+    {
+        var memberSet = new HashSet<int>(Plan.GroupMembers(root));
+        int size = Program[root].Shape.Size;
+        return size > 1 && memberSet.SelectMany(m => Program[m].Inputs).Where(i => !memberSet.Contains(i))
+            .Any(i => Program[i].Batched ? Program[i].Shape.Size == 1 : Program[i].Shape.Size > 1);
+    }
+
+    // Writes the loop body's type (to StaticData) and the local holding it; returns the local's name. An epilogue
+    // body also gets the IGemmEpilogue block form: rows are entries, columns samples, for any loop.
+    private string DeclareFusedLoop(int root, bool accumulate, bool asEpilogue)
+    {
         var members = Plan.GroupMembers(root);
         var memberSet = new HashSet<int>(members);
         int size = Program[root].Shape.Size;
-        bool perFeature = size > 1 && members.SelectMany(m => Program[m].Inputs).Where(i => !memberSet.Contains(i))
-            .Any(i => Program[i].Batched ? Program[i].Shape.Size == 1 : Program[i].Shape.Size > 1);
+        bool perFeature = IsPerFeature(root);
         string rowStart = perFeature ? "e * batch + n0" : "n0";
 
         // Every value the loop reads or writes outside its own temporaries becomes a field of the body.
         var fields = members.SelectMany(m => Program[m].Inputs).Where(i => !memberSet.Contains(i)).Append(root).Distinct().OrderBy(i => i).ToList();
 
-        string Operand(int input)
+        string Operand(int input, string offset)
         {
             if (memberSet.Contains(input))
                 return $"t{members.IndexOf(input)}";
             var node = Program[input];
             if (node.Batched)
-                return node.Shape.Size == 1 && size > 1 ? $"{V(input)}.Slice(n0, len)" : $"{V(input)}.Slice({rowStart}, len)";
+                return node.Shape.Size == 1 && size > 1 ? $"{V(input)}.Slice(n0, len)" : $"{V(input)}.Slice({offset}, len)";
             return node.Shape.Size == 1 ? $"{V(input)}[0]" : $"{V(input)}[e]";
         }
 
@@ -266,7 +295,33 @@ internal sealed class ProgramEmitter : ProgramWalker
 
         string typeName = $"{_prefix}Fused{Literals.Int(root)}";
         var body = new IndentedTextWriter();
-        body.WriteLine($"private ref struct {typeName}<T> : global::NGGen.Kernels.IFusedLoopBody {Constraint}");
+
+        // The chain on one chunk of `len` values starting at element `offset` of every full-size value.
+        void WriteChain(string offset)
+        {
+            for (int k = 0; k < members.Count; k++)
+                body.WriteLine(k == 0 ? "global::System.Span<T> t0 = scratch.Slice(0, len);" : $"global::System.Span<T> t{k} = scratch.Slice({Literals.Int(k)} * width, len);");
+            string destination = $"{V(root)}.Slice({offset}, len)";
+            foreach (int m in members)
+            {
+                var node = Program[m];
+                bool direct = m == root && !accumulate;
+                string target = direct ? destination : $"t{members.IndexOf(m)}";
+                string a = Operand(node.Input(0), offset);
+                if (OpFacts.IsUnary(node.Op))
+                {
+                    body.WriteLine(UnaryCall(node.Op, a, target));
+                    continue;
+                }
+                string b = Operand(node.Input(1), offset);
+                body.WriteLine(BinaryCall(node.Op, a, IsScalar(node.Input(0)), b, IsScalar(node.Input(1)), target));
+            }
+            if (accumulate)
+                body.WriteLine($"{TP}.Add(t{members.IndexOf(root)}, {destination}, {destination});");
+        }
+
+        string interfaces = asEpilogue ? "global::NGGen.Kernels.IFusedLoopBody, global::NGGen.Kernels.IGemmEpilogue" : "global::NGGen.Kernels.IFusedLoopBody";
+        body.WriteLine($"private ref struct {typeName}<T> : {interfaces} {Constraint}");
         body.OpenBrace();
         foreach (int id in fields)
             body.WriteLine($"public {(IsReadOnly(id) ? "global::System.ReadOnlySpan<T>" : "global::System.Span<T>")} {V(id)};");
@@ -295,29 +350,32 @@ internal sealed class ProgramEmitter : ProgramWalker
             body.WriteLine($"int len = global::System.Math.Min(chunk, {Literals.Int(size)} * batch - n0);");
         }
 
-        for (int k = 0; k < members.Count; k++)
-            body.WriteLine(k == 0 ? "global::System.Span<T> t0 = scratch.Slice(0, len);" : $"global::System.Span<T> t{k} = scratch.Slice({Literals.Int(k)} * width, len);");
-        string destination = $"{V(root)}.Slice({rowStart}, len)";
-        foreach (int m in members)
-        {
-            var node = Program[m];
-            bool direct = m == root && !accumulate;
-            string target = direct ? destination : $"t{members.IndexOf(m)}";
-            string a = Operand(node.Input(0));
-            if (OpFacts.IsUnary(node.Op))
-            {
-                body.WriteLine(UnaryCall(node.Op, a, target));
-                continue;
-            }
-            string b = Operand(node.Input(1));
-            body.WriteLine(BinaryCall(node.Op, a, IsScalar(node.Input(0)), b, IsScalar(node.Input(1)), target));
-        }
-        if (accumulate)
-            body.WriteLine($"{TP}.Add(t{members.IndexOf(root)}, {destination}, {destination});");
+        WriteChain(rowStart);
         body.CloseBrace();
         if (perFeature)
             body.CloseBrace();
         body.CloseBrace();
+        if (asEpilogue)
+        {
+            // Any loop is elementwise over entries × samples, so a block of C maps to the same block of every value.
+            body.WriteLine();
+            body.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            body.WriteLine("public void Run(int rowStart, int rowEnd, int columnStart, int columnEnd)");
+            body.OpenBrace();
+            body.WriteLine("if (rowStart >= rowEnd || columnStart >= columnEnd)");
+            body.WriteLine("    return;");
+            body.WriteLine("int width = global::System.Math.Min(chunk, columnEnd - columnStart);");
+            body.WriteLine($"global::System.Span<T> scratch = stackalloc T[{Literals.Int(members.Count)} * width];");
+            body.WriteLine("for (int e = rowStart; e < rowEnd; e++)");
+            body.OpenBrace();
+            body.WriteLine("for (int n0 = columnStart; n0 < columnEnd; n0 += chunk)");
+            body.OpenBrace();
+            body.WriteLine("int len = global::System.Math.Min(chunk, columnEnd - n0);");
+            WriteChain("e * batch + n0");
+            body.CloseBrace();
+            body.CloseBrace();
+            body.CloseBrace();
+        }
         body.CloseBrace();
         StaticData.Add(body.ToString());
 
@@ -326,10 +384,9 @@ internal sealed class ProgramEmitter : ProgramWalker
             ? "chunk"
             : $"global::System.Math.Min(chunk, {Literals.Int(MaxScratchValues / members.Count)})";
         string local = $"fused{Literals.Int(root)}";
-        string rows = perFeature ? Literals.Int(size) : $"(int)(({Literals.Int(size)}L * batch + {local}.chunk - 1) / {local}.chunk)";
-        _w.WriteLine($"// fused: {string.Join(" → ", members.Select(m => Program[m].Op))}");
+        _w.WriteLine($"// fused{(asEpilogue ? " into the product" : "")}: {string.Join(" → ", members.Select(m => Program[m].Op))}");
         _w.WriteLine($"var {local} = new {typeName}<T> {{ {string.Join(", ", fields.Select(id => $"{V(id)} = {V(id)}"))}, batch = batch, chunk = {groupChunk} }};");
-        _w.WriteLine($"global::NGGen.Kernels.FusedLoops.Run({local}, {rows}, {Literals.Int(size)}L * batch);");
+        return local;
     }
 
     private static string UnaryCall(Op op, string x, string d) => op switch

@@ -33,20 +33,21 @@ internal abstract class ProgramWalker
     private void EmitNode(int id)
     {
         var node = Program[id];
-        var storage = Plan.Storage[id];
+        if (!Plan.EmitsCode(id) || Plan.EpilogueOf[id] >= 0)
+            return;
         switch (node.Op)
         {
-            case Op.Param or Op.TangentParam or Op.CotangentInput or Op.Input or Op.Const or Op.CtSlot or Op.Saved or Op.Save:
-                return;
             case var op when OpFacts.IsElementwise(op):
-                if (storage.Kind == StorageKind.Fused || Plan.IsAccumulatedAdd(id))
-                    return;
-                if (node.Batched)
+                if (Plan.ProductOf[id] is int product and >= 0)
+                {
+                    // The product moves down to its loop: its accumulate flag does not depend on the nodes between.
+                    bool accumulateProduct = Accumulation.TakeAccumulate(product);
+                    EmitProductWithEpilogue(product, accumulateProduct, id, Accumulation.TakeAccumulate(id));
+                }
+                else if (node.Batched)
                     EmitFusedGroup(id, Accumulation.TakeAccumulate(id));
                 else
                     EmitUnbatchedElementwise(id);
-                return;
-            case Op.Gather when storage.Kind == StorageKind.View:
                 return;
             case Op.Gather:
                 EmitGather(id, Accumulation.TakeAccumulate(id));
@@ -69,18 +70,12 @@ internal abstract class ProgramWalker
             case Op.Accumulate:
             {
                 int slot = node.Input(0), value = node.Input(1);
-                if (Plan.SinkOf[value] == id)
-                    return;
                 EmitAccumulate(id, slot, value, Accumulation.TakeSlot(slot));
                 return;
             }
             case Op.Output:
-            {
-                int value = node.Input(0);
-                if (Plan.SinkOf[value] != id)
-                    EmitOutput(id, value);
+                EmitOutput(id, node.Input(0));
                 return;
-            }
             default:
                 throw new InvalidOperationException($"cannot emit {node.Op}");
         }
@@ -88,6 +83,16 @@ internal abstract class ProgramWalker
 
     /// <summary>A batched elementwise chain ending at <paramref name="root"/> (<see cref="StoragePlan.GroupMembers"/>).</summary>
     protected abstract void EmitFusedGroup(int root, bool accumulate);
+
+    /// <summary>
+    /// A product and the fused loop that reads it (<see cref="StoragePlan.FindEpilogues"/>), emitted where the loop
+    /// is. Emitters without epilogues run the product and then the loop.
+    /// </summary>
+    protected virtual void EmitProductWithEpilogue(int product, bool accumulateProduct, int root, bool accumulateRoot)
+    {
+        EmitMatMul(product, accumulateProduct);
+        EmitFusedGroup(root, accumulateRoot);
+    }
 
     /// <summary>An elementwise op on unbatched values (overwrites its destination).</summary>
     protected abstract void EmitUnbatchedElementwise(int id);

@@ -49,6 +49,9 @@ internal sealed class StoragePlan
 
         for (int id = 0; id < count; id++)
             Storage[id] = Assign(id);
+        EpilogueOf = new int[count];
+        ProductOf = new int[count];
+        FindEpilogues();
         AllocateWorkspace();
 
         // Fused loops keep one chunk per member on the stack. A loop walks at most size·batch values of its root,
@@ -66,6 +69,13 @@ internal sealed class StoragePlan
 
     /// <summary>For a producer writing straight into its consumer's destination: that consumer (Output or Accumulate).</summary>
     public int[] SinkOf { get; }
+
+    /// <summary>For a product that runs a fused loop on its blocks as they finish (<see cref="FindEpilogues"/>): the
+    /// loop's root; otherwise -1.</summary>
+    public int[] EpilogueOf { get; }
+
+    /// <summary>For a fused loop that runs inside a product: that product (a MatMul); otherwise -1.</summary>
+    public int[] ProductOf { get; }
 
     public int BatchedRows { get; private set; }
 
@@ -115,6 +125,76 @@ internal sealed class StoragePlan
         return Allocate(node);
     }
 
+    /// <summary>
+    /// Whether the node has code of its own: leaves, fused members, accumulated Adds, views and producers that write
+    /// straight into their sink have none.
+    /// </summary>
+    public bool EmitsCode(int id)
+    {
+        var node = _program[id];
+        return node.Op switch
+        {
+            Op.Param or Op.TangentParam or Op.CotangentInput or Op.Input or Op.Const or Op.CtSlot or Op.Saved or Op.Save => false,
+            var op when OpFacts.IsElementwise(op) => Storage[id].Kind != StorageKind.Fused && !IsAccumulatedAdd(id),
+            Op.Gather => Storage[id].Kind != StorageKind.View,
+            Op.Accumulate => SinkOf[node.Input(1)] != id,
+            Op.Output => SinkOf[node.Input(0)] != id,
+            _ => true,
+        };
+    }
+
+    /// <summary>
+    /// Pairs each layer product (a shared matrix times a batched vector, which Batched.MatMul runs as one GEMM over
+    /// the batch) with the fused loop that reads it, so the loop runs on each block of C as the GEMM finishes it,
+    /// while it is in cache, instead of as a second pass over memory. The product is moved down to just before the
+    /// loop; nodes between them may not read the product or write its operands. A product that is the second term
+    /// of an accumulated Add pairs with a loop that reads the Add, when nothing runs between them.
+    /// </summary>
+    private void FindEpilogues()
+    {
+        for (int id = 0; id < _program.Count; id++)
+            EpilogueOf[id] = ProductOf[id] = -1;
+        for (int product = 0; product < _program.Count; product++)
+        {
+            var node = _program[product];
+            if (node.Op != Op.MatMul || !node.Batched || _program[node.Input(0)].Batched || !_program[node.Input(1)].Batched
+                || node.Ints[1] != 0 || node.Ints[3] != 1)
+                continue;
+            int read = product;
+            bool mustBeAdjacent = false;
+            if (SinkOf[product] >= 0)
+            {
+                int sum = SinkOf[product];
+                if (!IsAccumulatedAdd(sum) || _program[sum].Inputs.Max() != product)
+                    continue;
+                (read, mustBeAdjacent) = (sum, true);
+            }
+            if (LoopReading(product, read, mustBeAdjacent) is int root)
+            {
+                EpilogueOf[product] = root;
+                ProductOf[root] = product;
+            }
+        }
+    }
+
+    // The first fused loop after `product` that reads `read` (the product or the Add it completes), if the product
+    // can move down to it.
+    private int? LoopReading(int product, int read, bool mustBeAdjacent)
+    {
+        var operands = new HashSet<int>(_program[product].Inputs.Select(Owner));
+        for (int id = product + 1; id < _program.Count; id++)
+        {
+            if (!EmitsCode(id))
+                continue;
+            if (IsGroupRoot(id) && GroupMembers(id).Any(m => _program[m].Inputs.Contains(read)))
+                return _program[id].Shape.Size == _program[read].Shape.Size && ProductOf[id] < 0 ? id : null;
+            var written = _program[id].Op == Op.Accumulate ? Owner(_program[id].Input(0)) : Owner(id);
+            if (mustBeAdjacent || _program[id].Inputs.Any(i => i == read || Owner(i) == Owner(read)) || operands.Contains(written))
+                return null;
+        }
+        return null;
+    }
+
     // Offsets are assigned later by AllocateWorkspace, once lifetimes are known.
     private static Storage Allocate(IrNode node) => new(StorageKind.Workspace, -1);
 
@@ -146,6 +226,10 @@ internal sealed class StoragePlan
         var position = new int[count];
         for (int id = count - 1; id >= 0; id--)
             position[id] = Storage[id].Kind == StorageKind.Fused && Consumers[id].Count == 1 ? position[Consumers[id][0]] : id;
+        // A product with an epilogue runs at its loop, and its operands must stay intact until then.
+        for (int id = 0; id < count; id++)
+            if (EpilogueOf[id] >= 0)
+                position[id] = EpilogueOf[id];
         for (int id = 0; id < count; id++)
         {
             if (Storage[id].Kind == StorageKind.View)

@@ -83,6 +83,82 @@ public static class Gemm
         bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        unsafe
+        {
+            MultiplyCore<T, NoEpilogue>(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, null);
+        }
+    }
+
+    /// <summary>
+    /// Computes <c>C = op(A)·op(B)</c> or <c>C += op(A)·op(B)</c> as <see cref="Multiply{T}"/> does, then runs
+    /// <paramref name="epilogue"/> on every block of C once it holds its final values, while the block is still in
+    /// cache. Each element of C is passed to the epilogue exactly once, by the thread that computed it.
+    /// </summary>
+    /// <remarks>
+    /// The epilogue must read and write only the elements of its block (in C or in other arrays laid out like C),
+    /// and must not write A or B: blocks finish while other blocks are still being computed from them.
+    /// </remarks>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <typeparam name="TEpilogue">The epilogue, usually a generated fused loop.</typeparam>
+    /// <param name="transposeA">Whether op(A) is the transpose of the stored A.</param>
+    /// <param name="transposeB">Whether op(B) is the transpose of the stored B.</param>
+    /// <param name="m">Rows of op(A) and C.</param>
+    /// <param name="n">Columns of op(B) and C.</param>
+    /// <param name="k">Columns of op(A) and rows of op(B).</param>
+    /// <param name="a">Storage of A.</param>
+    /// <param name="lda">Row stride of the stored A.</param>
+    /// <param name="b">Storage of B.</param>
+    /// <param name="ldb">Row stride of the stored B.</param>
+    /// <param name="c">Storage of C.</param>
+    /// <param name="ldc">Row stride of C.</param>
+    /// <param name="accumulate">Whether to add the product to C instead of overwriting it.</param>
+    /// <param name="epilogue">The work to run on each finished block of C.</param>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative or a leading dimension is too small.</exception>
+    /// <exception cref="ArgumentException">
+    /// A span is too short for its matrix, or <paramref name="c"/> overlaps an input.
+    /// </exception>
+    public static void Multiply<T, TEpilogue>(
+        bool transposeA,
+        bool transposeB,
+        int m,
+        int n,
+        int k,
+        ReadOnlySpan<T> a,
+        int lda,
+        ReadOnlySpan<T> b,
+        int ldb,
+        Span<T> c,
+        int ldc,
+        bool accumulate,
+        ref TEpilogue epilogue)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TEpilogue : IGemmEpilogue, allows ref struct
+    {
+        unsafe
+        {
+            // The epilogue lives in the caller's frame, which stays put until every part of the product is done.
+            MultiplyCore<T, TEpilogue>(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, Unsafe.AsPointer(ref epilogue));
+        }
+    }
+
+    private static unsafe void MultiplyCore<T, TEpilogue>(
+        bool transposeA,
+        bool transposeB,
+        int m,
+        int n,
+        int k,
+        ReadOnlySpan<T> a,
+        int lda,
+        ReadOnlySpan<T> b,
+        int ldb,
+        Span<T> c,
+        int ldc,
+        bool accumulate,
+        void* epilogue)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TEpilogue : IGemmEpilogue, allows ref struct
+    {
         if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
         {
             ThrowNotSupported(typeof(T));
@@ -121,10 +197,10 @@ public static class Gemm
                 }
             }
 
+            RunOnWhole<TEpilogue>(epilogue, m, n);
             return;
         }
 
-        unsafe
         {
             fixed (T* pa = a)
             fixed (T* pb = b)
@@ -133,19 +209,30 @@ public static class Gemm
                 if (GemmDotBlocks.Applies<T>(transposeA, transposeB, m, n, k))
                 {
                     GemmDotBlocks.Multiply(m, n, k, (float*)pa, lda, (float*)pb, ldb, (float*)pc, ldc, accumulate);
+                    RunOnWhole<TEpilogue>(epilogue, m, n);
                 }
                 else if (UseDirect<T>(m, n, k))
                 {
                     bool gatherColumns = n <= DirectMaxColumns;
                     GemmDirect.Multiply(
                         transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, gatherColumns);
+                    RunOnWhole<TEpilogue>(epilogue, m, n);
                 }
                 else
                 {
-                    MultiplyBlockedSplit(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                    MultiplyBlockedSplit<T, TEpilogue>(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, epilogue);
                 }
             }
         }
+    }
+
+    // The paths that do not block C (tiny, skinny and dot-product products) run the epilogue once, on all of C.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void RunOnWhole<TEpilogue>(void* epilogue, int m, int n)
+        where TEpilogue : IGemmEpilogue, allows ref struct
+    {
+        if (typeof(TEpilogue) != typeof(NoEpilogue))
+            Unsafe.AsRef<TEpilogue>(epilogue).Run(0, m, 0, n);
     }
 
     // Packing pays off only when each packed element is reused across enough micro-kernel FMAs. With fewer than
@@ -163,9 +250,10 @@ public static class Gemm
     // computed independently (each packs the small A itself). When op(B) is read in place (ReadsBInPlace), nothing is
     // shared and the row split needs no barriers. Every element of C is computed by one thread with the serial depth blocking, so
     // results are bitwise equal to a one-thread call.
-    private static unsafe void MultiplyBlockedSplit<T>(
-        bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate)
+    private static unsafe void MultiplyBlockedSplit<T, TEpilogue>(
+        bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate, void* epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TEpilogue : IGemmEpilogue, allows ref struct
     {
         int threads = KernelThreads.ThreadCount;
         int mr = GemmMicroKernels.Mr<T>();
@@ -179,20 +267,33 @@ public static class Gemm
             {
                 TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c,
                 Ldc = ldc, Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n), InPlaceB = ReadsBInPlace<T>(transB, m, n),
+                Epilogue = epilogue,
             };
             if (splitRows)
             {
                 AttachCallerScratch(&job, threads);
-                if (KernelThreads.TryRun(&RunRowPart<T>, &job, threads))
+                if (KernelThreads.TryRun(&RunRowPart<T, TEpilogue>, &job, threads))
                     return;
             }
-            else if (KernelThreads.TryRun(&RunColumnPart<T>, &job, threads))
+            else if (KernelThreads.TryRun(&RunColumnPart<T, TEpilogue>, &job, threads))
             {
                 return;
             }
         }
 
-        MultiplyBlocked(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        MultiplyBlocked<T, TEpilogue>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, epilogue, 0);
+    }
+
+    /// <summary>Whether <see cref="Multiply{T}"/> computes this product on the calling thread alone.</summary>
+    internal static bool RunsOnOneThread<T>(bool transposeA, bool transposeB, int m, int n, int k)
+        where T : unmanaged
+    {
+        int threads = KernelThreads.ThreadCount;
+        if (threads == 1 || (long)m * n * k < ParallelMinWork || UseDirect<T>(m, n, k)
+            || (typeof(T) == typeof(float) && GemmDotBlocks.Applies<T>(transposeA, transposeB, m, n, k)))
+            return true;
+        bool splitRows = m >= threads * 4 * GemmMicroKernels.Mr<T>() && n < WideColumnsPerRow * m;
+        return !splitRows && n < threads * 4 * GemmMicroKernels.Nr<T>();
     }
 
     // Row panels (MR rows each) up to which op(B) is read in place rather than packed.
@@ -260,8 +361,9 @@ public static class Gemm
         return GemmScratch<T>.AlignLength((nint)mc * kc) + GemmScratch<T>.AlignLength((nint)mr * GemmMicroKernels.Nr<T>());
     }
 
-    private static unsafe void RunRowPart<T>(int part, int parts, void* state)
+    private static unsafe void RunRowPart<T, TEpilogue>(int part, int parts, void* state)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TEpilogue : IGemmEpilogue, allows ref struct
     {
         var job = (SplitJob<T>*)state;
         int m = job->M, n = job->N, k = job->K;
@@ -307,6 +409,7 @@ public static class Gemm
                     Barrier(job, parts);
 
                 bool load = job->Accumulate || pc > 0;
+                bool final = pc + kcCur == k;
                 nint bPanelStep = job->InPlaceB ? 1 : kcCur;
                 for (int ic = rowStart; ic < rowEnd; ic += mc)
                 {
@@ -318,16 +421,17 @@ public static class Gemm
                     if (!job->InPlaceA)
                     {
                         GemmPacking.PackA(job->TransA, aBlock, job->Lda, mcCur, kcCur, packedA);
-                        MacroKernel<T, StepsOfA>(mcCur, ncCur, kcCur, packedA, (nint)mr * kcCur, mr, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile);
+                        MacroKernel<T, StepsOfA, TEpilogue>(mcCur, ncCur, kcCur, packedA, (nint)mr * kcCur, mr, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile, final ? job->Epilogue : null, ic, job->ColumnOffset + jc);
                     }
                     else if (job->TransA)
                     {
-                        MacroKernel<T, StepsOfA>(mcCur, ncCur, kcCur, aBlock, mr, job->Lda, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile);
+                        MacroKernel<T, StepsOfA, TEpilogue>(mcCur, ncCur, kcCur, aBlock, mr, job->Lda, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile, final ? job->Epilogue : null, ic, job->ColumnOffset + jc);
                     }
                     else
                     {
-                        MacroKernel<T, RowsOfA>(mcCur, ncCur, kcCur, aBlock, mr * job->Lda, job->Lda, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile);
+                        MacroKernel<T, RowsOfA, TEpilogue>(mcCur, ncCur, kcCur, aBlock, mr * job->Lda, job->Lda, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile, final ? job->Epilogue : null, ic, job->ColumnOffset + jc);
                     }
+
                 }
                 // Nobody may repack B while another thread still reads it.
                 if (parts > 1 && !job->InPlaceB)
@@ -336,8 +440,9 @@ public static class Gemm
         }
     }
 
-    private static unsafe void RunColumnPart<T>(int part, int parts, void* state)
+    private static unsafe void RunColumnPart<T, TEpilogue>(int part, int parts, void* state)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TEpilogue : IGemmEpilogue, allows ref struct
     {
         var job = (SplitJob<T>*)state;
         int nr = GemmMicroKernels.Nr<T>();
@@ -347,8 +452,8 @@ public static class Gemm
         if (count <= 0)
             return;
         T* b = job->TransB ? job->B + (start * job->Ldb) : job->B + start;
-        MultiplyBlocked(job->TransA, job->TransB, job->M, count, job->K, job->A, job->Lda, b, job->Ldb,
-            job->C + start, job->Ldc, job->Accumulate);
+        MultiplyBlocked<T, TEpilogue>(job->TransA, job->TransB, job->M, count, job->K, job->A, job->Lda, b, job->Ldb,
+            job->C + start, job->Ldc, job->Accumulate, job->Epilogue, start);
     }
 
     // A sense-counting spin barrier: the last thread to arrive resets the count and opens the next generation.
@@ -378,20 +483,28 @@ public static class Gemm
         public T* CallerScratch, SharedPackedB;
         public int Kc, Nc, RowsPerPart;
         public int BarrierArrived, BarrierGeneration;
+
+        // The caller's IGemmEpilogue (null for none), and the column of the whole C where this job's C starts.
+        public void* Epilogue;
+        public int ColumnOffset;
     }
 
-    // The whole product on the calling thread: the row-split loop with a single part (no barriers).
-    private static unsafe void MultiplyBlocked<T>(
-        bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate)
+    // The whole product on the calling thread: the row-split loop with a single part (no barriers). `columnOffset`
+    // is where this C starts in the C the epilogue sees (a column part of a split product).
+    private static unsafe void MultiplyBlocked<T, TEpilogue>(
+        bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate,
+        void* epilogue, int columnOffset)
         where T : unmanaged, IFloatingPointIeee754<T>
+        where TEpilogue : IGemmEpilogue, allows ref struct
     {
         var job = new SplitJob<T>
         {
             TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
             Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n), InPlaceB = ReadsBInPlace<T>(transB, m, n),
+            Epilogue = epilogue, ColumnOffset = columnOffset,
         };
         AttachCallerScratch(&job, 1);
-        RunRowPart<T>(0, 1, &job);
+        RunRowPart<T, TEpilogue>(0, 1, &job);
     }
 
     // C[mc×nc] (+)= op(A)·op(B), one tile at a time. A's row panels are `aPanelStep` elements apart and read in
@@ -399,10 +512,16 @@ public static class Gemm
     // `bStride` per k step (packed, or op(B) in place). Each A micro-panel stays in L1 while the inner loop
     // streams the whole B block past it from L2; C is walked row panel by row panel, which the hardware
     // prefetchers follow.
-    private static unsafe void MacroKernel<T, TLayout>(
-        int mc, int nc, int kc, T* aPanels, nint aPanelStep, nint aStep, T* bPanels, nint panelStep, nint bStride, T* c, nint ldc, bool load, T* tile)
+    //
+    // With an epilogue (after the last depth block), each row panel runs it as soon as the panel is done: MR rows ×
+    // nc columns, just written, still in L1 or L2. Whole-block epilogues (128 rows × 1024 columns) left the block in
+    // L2 next to the packed B and gained nothing at a batch of 2048.
+    private static unsafe void MacroKernel<T, TLayout, TEpilogue>(
+        int mc, int nc, int kc, T* aPanels, nint aPanelStep, nint aStep, T* bPanels, nint panelStep, nint bStride, T* c, nint ldc, bool load, T* tile,
+        void* epilogue, int firstRow, int firstColumn)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayout : struct, IGemmALayout
+        where TEpilogue : IGemmEpilogue, allows ref struct
     {
         int mr = GemmMicroKernels.Mr<T>();
         int nr = GemmMicroKernels.Nr<T>();
@@ -458,6 +577,9 @@ public static class Gemm
                     }
                 }
             }
+
+            if (typeof(TEpilogue) != typeof(NoEpilogue) && epilogue != null)
+                Unsafe.AsRef<TEpilogue>(epilogue).Run(firstRow + ir, firstRow + ir + rows, firstColumn, firstColumn + nc);
         }
     }
 

@@ -23,6 +23,30 @@ public partial class Mlp3
     }
 }
 
+/// <summary>
+/// An MLP R⁴ → R³ with two 136-wide hidden layers: wide enough (≥ 128 rows) that each layer's bias and activation run
+/// inside its product as a GEMM epilogue, with 136 = 17 row panels of 8 so the epilogue runs on many blocks while
+/// later blocks still read the product's operands.
+/// </summary>
+[Model]
+public partial class WideMlp
+{
+    [Param(136, 4)] Mat W1 = null!;
+    [Param(136)] Vec b1 = null!;
+    [Param(136, 136)] Mat W2 = null!;
+    [Param(136)] Vec b2 = null!;
+    [Param(3, 136)] Mat W3 = null!;
+    [Param(3)] Vec b3 = null!;
+
+    [Forward]
+    Vec Predict(Vec x)
+    {
+        var h1 = Tanh(W1 * x + b1);
+        var h2 = Tanh(W2 * h1 + b2);
+        return W3 * h2 + b3;
+    }
+}
+
 /// <summary>A model with a loop: a small recurrent cell unrolled over the four entries of the input.</summary>
 [Model]
 public partial class Recurrent
