@@ -172,7 +172,7 @@ internal sealed class ProgramEmitter : ProgramWalker
     protected override void EmitProductWithEpilogue(int product, bool accumulateProduct, int root, bool accumulateRoot)
     {
         string local = DeclareFusedLoop(root, accumulateRoot, asEpilogue: true);
-        _w.WriteLine($"{Kernels}.MatMul({MatMulArguments(product, accumulateProduct)}, ref {local});");
+        _w.WriteLine($"{Kernels}.MatMul({MatMulArguments(product, accumulateProduct)}, ref {local}, {LoopRows(root, local)}, {Literals.Int(Program[root].Shape.Size)}L * batch);");
     }
 
     private string MatMulArguments(int id, bool accumulate)
@@ -253,9 +253,14 @@ internal sealed class ProgramEmitter : ProgramWalker
     protected override void EmitFusedGroup(int root, bool accumulate)
     {
         string local = DeclareFusedLoop(root, accumulate, asEpilogue: false);
+        _w.WriteLine($"global::NGGen.Kernels.FusedLoops.Run({local}, {LoopRows(root, local)}, {Literals.Int(Program[root].Shape.Size)}L * batch);");
+    }
+
+    // Rows of a loop's Run(start, end): its features, or the chunks of a flat loop.
+    private string LoopRows(int root, string local)
+    {
         int size = Program[root].Shape.Size;
-        string rows = IsPerFeature(root) ? Literals.Int(size) : $"(int)(({Literals.Int(size)}L * batch + {local}.chunk - 1) / {local}.chunk)";
-        _w.WriteLine($"global::NGGen.Kernels.FusedLoops.Run({local}, {rows}, {Literals.Int(size)}L * batch);");
+        return IsPerFeature(root) ? Literals.Int(size) : $"(int)(({Literals.Int(size)}L * batch + {local}.chunk - 1) / {local}.chunk)";
     }
 
     // Whether the loop reads a per-feature value (a bias) or a per-sample one broadcast over features: its rows are

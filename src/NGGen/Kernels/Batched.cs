@@ -46,27 +46,27 @@ public static class Batched
     private const int EpilogueMinRows = 128;
 
     /// <summary>
-    /// <see cref="MatMul{T}"/>, then <paramref name="epilogue"/>: a generated fused loop over C's entries (rows) and
-    /// samples (columns) that reads C only element by element. For a layer (a shared matrix times a batched vector)
-    /// the loop runs inside the GEMM on each finished block of C while it is in cache; otherwise, or when the product
-    /// is too small to split across threads but the loop is not, it runs after the product.
+    /// <see cref="MatMul{T}"/>, then <paramref name="loop"/>: a generated fused loop that reads C only element by
+    /// element. For a layer (a shared matrix times a batched vector) with enough rows, the loop runs inside the GEMM on
+    /// each finished block of C while it is in cache (<see cref="IGemmEpilogue"/>: rows are C's entries, columns its
+    /// samples). Otherwise, or when the product is too small to split across threads but the loop is not, it runs
+    /// after the product as <see cref="FusedLoops.Run{TBody}"/> would run it, over <paramref name="loopRows"/> rows and
+    /// <paramref name="loopElements"/> elements.
     /// </summary>
-    public static void MatMul<T, TEpilogue>(ReadOnlySpan<T> a, bool aBatched, int aCols, bool transposeA,
+    public static void MatMul<T, TLoop>(ReadOnlySpan<T> a, bool aBatched, int aCols, bool transposeA,
         ReadOnlySpan<T> b, bool bBatched, int bCols, bool transposeB,
-        Span<T> c, bool cBatched, int m, int n, int k, int batch, bool accumulate, ref TEpilogue epilogue)
+        Span<T> c, bool cBatched, int m, int n, int k, int batch, bool accumulate, ref TLoop loop, int loopRows, long loopElements)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TEpilogue : IGemmEpilogue, allows ref struct
+        where TLoop : IGemmEpilogue, IFusedLoopBody, allows ref struct
     {
         if (!aBatched && bBatched && cBatched && !transposeB && n == 1 && m >= EpilogueMinRows
-            && (!FusedLoops.Splits((long)m * batch) || !Gemm.RunsOnOneThread<T>(transposeA, false, m, batch, k)))
+            && (!FusedLoops.Splits(loopElements) || !Gemm.RunsOnOneThread<T>(transposeA, false, m, batch, k)))
         {
-            Gemm.Multiply(transposeA, false, m, batch, k, a, aCols, b, batch, c, batch, accumulate, ref epilogue);
+            Gemm.Multiply(transposeA, false, m, batch, k, a, aCols, b, batch, c, batch, accumulate, ref loop);
             return;
         }
-        if (!cBatched)
-            throw new ArgumentException("A fused loop after a product needs a per-sample product.", nameof(cBatched));
         MatMul(a, aBatched, aCols, transposeA, b, bBatched, bCols, transposeB, c, cBatched, m, n, k, batch, accumulate);
-        FusedLoops.RunBlocks(epilogue, m * n, batch);
+        FusedLoops.Run(loop, loopRows, loopElements);
     }
 
     private static void GeneralMatMul<T>(ReadOnlySpan<T> a, bool aBatched, int aCols, bool transposeA,

@@ -46,47 +46,11 @@ public static unsafe class FusedLoops
         body.Run(0, rows);
     }
 
-    /// <summary>
-    /// Runs an epilogue-shaped loop body over rows 0 to <paramref name="rows"/> and columns 0 to
-    /// <paramref name="columns"/>, split across the kernel threads from 2^17 elements (by rows, or by columns when
-    /// there are fewer rows than threads): the path for a fused loop that does not run inside its product.
-    /// </summary>
-    public static void RunBlocks<TBody>(TBody body, int rows, int columns)
-        where TBody : IGemmEpilogue, allows ref struct
-    {
-        int parts = KernelThreads.ThreadCount;
-        if (parts > 1 && Splits((long)rows * columns))
-        {
-            var job = new Job { Body = Unsafe.AsPointer(ref body), Rows = rows, Columns = columns };
-            if (KernelThreads.TryRun(&RunBlockPart<TBody>, &job, parts))
-                return;
-        }
-
-        body.Run(0, rows, 0, columns);
-    }
-
     /// <summary>Whether a loop over <paramref name="elements"/> values is worth splitting across the kernel threads.</summary>
     internal static bool Splits(long elements) => KernelThreads.ThreadCount > 1 && elements >= ParallelMinElements;
 
-    private static void RunBlockPart<TBody>(int part, int parts, void* state)
-        where TBody : IGemmEpilogue, allows ref struct
-    {
-        var job = (Job*)state;
-        if (job->Rows >= parts)
-        {
-            var (start, end) = KernelThreads.Share(job->Rows, part, parts);
-            Unsafe.AsRef<TBody>(job->Body).Run(start, end, 0, job->Columns);
-        }
-        else
-        {
-            var (start, end) = KernelThreads.Share(job->Columns, part, parts);
-            Unsafe.AsRef<TBody>(job->Body).Run(0, job->Rows, start, end);
-        }
-    }
-
     private struct Job
     {
-        public int Columns;
         public void* Body;
         public int Rows;
     }

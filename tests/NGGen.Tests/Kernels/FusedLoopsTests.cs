@@ -24,34 +24,6 @@ public sealed class FusedLoopsTests
         }
     }
 
-    private ref struct CountingBlocks : IGemmEpilogue
-    {
-        public Span<int> Visits;
-        public int Columns;
-
-        public void Run(int rowStart, int rowEnd, int columnStart, int columnEnd)
-        {
-            for (int row = rowStart; row < rowEnd; row++)
-            {
-                for (int column = columnStart; column < columnEnd; column++)
-                    Interlocked.Increment(ref Visits[(row * Columns) + column]);
-            }
-        }
-    }
-
-    // Split by rows (5 rows), by columns (one row of 2^18 samples: fewer rows than threads), and not at all.
-    [Theory]
-    [InlineData(5, 1 << 15, 2)]
-    [InlineData(1, 1 << 18, 2)]
-    [InlineData(1, 1 << 18, 3)]
-    [InlineData(3, 100, 2)]
-    public void RunBlocks_VisitsEveryElementOnce(int rows, int columns, int threads)
-    {
-        var visits = new int[rows * columns];
-        KernelThreadsTests.WithThreads(threads, () => FusedLoops.RunBlocks(new CountingBlocks { Visits = visits, Columns = columns }, rows, columns));
-        Assert.All(visits, v => Assert.Equal(1, v));
-    }
-
     [Theory]
     [InlineData(1, 1)]
     [InlineData(2, 3)]
