@@ -172,7 +172,7 @@ internal sealed class ProgramEmitter : ProgramWalker
     protected override void EmitProductWithEpilogue(int product, bool accumulateProduct, int root, bool accumulateRoot)
     {
         string local = DeclareFusedLoop(root, accumulateRoot, asEpilogue: true);
-        _w.WriteLine($"{Kernels}.MatMul({MatMulArguments(product, accumulateProduct)}, ref {local}, {LoopRows(root, local)}, {Literals.Int(Program[root].Shape.Size)}L * batch);");
+        _w.WriteLine($"{Kernels}.MatMul({MatMulArguments(product, accumulateProduct)}, {local}, {LoopRows(root, local)}, {Literals.Int(Program[root].Shape.Size)}L * batch);");
     }
 
     private string MatMulArguments(int id, bool accumulate)

@@ -55,14 +55,14 @@ public static class Batched
     /// </summary>
     public static void MatMul<T, TLoop>(ReadOnlySpan<T> a, bool aBatched, int aCols, bool transposeA,
         ReadOnlySpan<T> b, bool bBatched, int bCols, bool transposeB,
-        Span<T> c, bool cBatched, int m, int n, int k, int batch, bool accumulate, ref TLoop loop, int loopRows, long loopElements)
+        Span<T> c, bool cBatched, int m, int n, int k, int batch, bool accumulate, TLoop loop, int loopRows, long loopElements)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLoop : IGemmEpilogue, IFusedLoopBody, allows ref struct
     {
         if (!aBatched && bBatched && cBatched && !transposeB && n == 1 && m >= EpilogueMinRows
             && (!FusedLoops.Splits(loopElements) || !Gemm.RunsOnOneThread<T>(transposeA, false, m, batch, k)))
         {
-            Gemm.Multiply(transposeA, false, m, batch, k, a, aCols, b, batch, c, batch, accumulate, ref loop);
+            Gemm.Multiply(transposeA, false, m, batch, k, a, aCols, b, batch, c, batch, accumulate, loop);
             return;
         }
         MatMul(a, aBatched, aCols, transposeA, b, bBatched, bCols, transposeB, c, cBatched, m, n, k, batch, accumulate);

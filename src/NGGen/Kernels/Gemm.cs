@@ -112,7 +112,8 @@ public static class Gemm
     /// <param name="c">Storage of C.</param>
     /// <param name="ldc">Row stride of C.</param>
     /// <param name="accumulate">Whether to add the product to C instead of overwriting it.</param>
-    /// <param name="epilogue">The work to run on each finished block of C.</param>
+    /// <param name="epilogue">The work to run on each finished block of C; taken by value, like a fused loop body, so
+    /// the blocks run on this call's copy (what it writes through spans is seen, changes to its own fields are not).</param>
     /// <exception cref="NotSupportedException"><typeparamref name="T"/> is neither float nor double.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative or a leading dimension is too small.</exception>
     /// <exception cref="ArgumentException">
@@ -131,13 +132,13 @@ public static class Gemm
         Span<T> c,
         int ldc,
         bool accumulate,
-        ref TEpilogue epilogue)
+        TEpilogue epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TEpilogue : IGemmEpilogue, allows ref struct
     {
         unsafe
         {
-            // The epilogue lives in the caller's frame, which stays put until every part of the product is done.
+            // The copy lives in this frame, which stays put until every part of the product is done.
             MultiplyCore<T, TEpilogue>(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, Unsafe.AsPointer(ref epilogue));
         }
     }

@@ -83,7 +83,7 @@ public sealed class GemmEpilogueTests
         var seen = new T[m * n];
         var visits = new int[m * n];
         var epilogue = new RecordingEpilogue<T> { C = c, Ldc = ldc, N = n, Seen = seen, Visits = visits };
-        Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, ref epilogue);
+        Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, epilogue);
 
         Assert.True(c.AsSpan().SequenceEqual(expected), $"{m}×{n}×{k}: C differs from the product without an epilogue");
         for (int i = 0; i < m; i++)
