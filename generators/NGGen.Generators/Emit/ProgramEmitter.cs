@@ -333,33 +333,42 @@ internal sealed class ProgramEmitter : ProgramWalker
         body.WriteLine("public int batch;");
         body.WriteLine("public int chunk;");
         body.WriteLine();
-        body.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
-        body.WriteLine("public void Run(int start, int end)");
-        body.OpenBrace();
-        // A per-feature loop never holds more than one row of the batch; stackalloc clears what it reserves.
-        body.WriteLine(perFeature ? "int width = global::System.Math.Min(chunk, batch);" : "int width = chunk;");
-        body.WriteLine($"global::System.Span<T> scratch = stackalloc T[{Literals.Int(members.Count)} * width];");
-        if (perFeature)
+        if (asEpilogue && perFeature)
         {
-            body.WriteLine("for (int e = start; e < end; e++)");
-            body.OpenBrace();
-            body.WriteLine("for (int n0 = 0; n0 < batch; n0 += chunk)");
-            body.OpenBrace();
-            body.WriteLine("int len = global::System.Math.Min(chunk, batch - n0);");
+            // A per-feature loop's rows are the product's rows: its whole-row form is the block form over every sample.
+            body.WriteLine("public void Run(int start, int end) => Run(start, end, 0, batch);");
         }
         else
         {
-            body.WriteLine("for (int c = start; c < end; c++)");
+            body.WriteLine("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]");
+            body.WriteLine("public void Run(int start, int end)");
             body.OpenBrace();
-            body.WriteLine("int n0 = c * chunk;");
-            body.WriteLine($"int len = global::System.Math.Min(chunk, {Literals.Int(size)} * batch - n0);");
+            // A per-feature loop never holds more than one row of the batch; stackalloc clears what it reserves.
+            body.WriteLine(perFeature ? "int width = global::System.Math.Min(chunk, batch);" : "int width = chunk;");
+            body.WriteLine($"global::System.Span<T> scratch = stackalloc T[{Literals.Int(members.Count)} * width];");
+            if (perFeature)
+            {
+                body.WriteLine("for (int e = start; e < end; e++)");
+                body.OpenBrace();
+                body.WriteLine("for (int n0 = 0; n0 < batch; n0 += chunk)");
+                body.OpenBrace();
+                body.WriteLine("int len = global::System.Math.Min(chunk, batch - n0);");
+            }
+            else
+            {
+                body.WriteLine("for (int c = start; c < end; c++)");
+                body.OpenBrace();
+                body.WriteLine("int n0 = c * chunk;");
+                body.WriteLine($"int len = global::System.Math.Min(chunk, {Literals.Int(size)} * batch - n0);");
+            }
+
+            WriteChain(rowStart);
+            body.CloseBrace();
+            if (perFeature)
+                body.CloseBrace();
+            body.CloseBrace();
         }
 
-        WriteChain(rowStart);
-        body.CloseBrace();
-        if (perFeature)
-            body.CloseBrace();
-        body.CloseBrace();
         if (asEpilogue)
         {
             // Any loop is elementwise over entries × samples, so a block of C maps to the same block of every value.

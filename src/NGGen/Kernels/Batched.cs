@@ -60,7 +60,7 @@ public static class Batched
         where TLoop : IGemmEpilogue, IFusedLoopBody, allows ref struct
     {
         if (!aBatched && bBatched && cBatched && !transposeB && n == 1 && m >= EpilogueMinRows
-            && (!FusedLoops.Splits(loopElements) || !Gemm.RunsOnOneThread<T>(transposeA, false, m, batch, k)))
+            && (!FusedLoops.Splits(loopElements) || !Gemm.RunsOnOneThread<T>(m, batch, k)))
         {
             Gemm.Multiply(transposeA, false, m, batch, k, a, aCols, b, batch, c, batch, accumulate, loop);
             return;

@@ -85,7 +85,7 @@ public static class Gemm
     {
         unsafe
         {
-            MultiplyCore<T, NoEpilogue>(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, null);
+            MultiplyCore(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, default);
         }
     }
 
@@ -139,11 +139,11 @@ public static class Gemm
         unsafe
         {
             // The copy lives in this frame, which stays put until every part of the product is done.
-            MultiplyCore<T, TEpilogue>(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, Unsafe.AsPointer(ref epilogue));
+            MultiplyCore(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, EpilogueCall.For<TEpilogue>(Unsafe.AsPointer(ref epilogue)));
         }
     }
 
-    private static unsafe void MultiplyCore<T, TEpilogue>(
+    private static unsafe void MultiplyCore<T>(
         bool transposeA,
         bool transposeB,
         int m,
@@ -156,9 +156,8 @@ public static class Gemm
         Span<T> c,
         int ldc,
         bool accumulate,
-        void* epilogue)
+        EpilogueCall epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TEpilogue : IGemmEpilogue, allows ref struct
     {
         if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
         {
@@ -198,7 +197,7 @@ public static class Gemm
                 }
             }
 
-            RunOnWhole<TEpilogue>(epilogue, m, n);
+            epilogue.Run(0, m, 0, n);
             return;
         }
 
@@ -210,30 +209,21 @@ public static class Gemm
                 if (GemmDotBlocks.Applies<T>(transposeA, transposeB, m, n, k))
                 {
                     GemmDotBlocks.Multiply(m, n, k, (float*)pa, lda, (float*)pb, ldb, (float*)pc, ldc, accumulate);
-                    RunOnWhole<TEpilogue>(epilogue, m, n);
+                    epilogue.Run(0, m, 0, n);
                 }
                 else if (UseDirect<T>(m, n, k))
                 {
                     bool gatherColumns = n <= DirectMaxColumns;
                     GemmDirect.Multiply(
                         transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, gatherColumns);
-                    RunOnWhole<TEpilogue>(epilogue, m, n);
+                    epilogue.Run(0, m, 0, n);
                 }
                 else
                 {
-                    MultiplyBlockedSplit<T, TEpilogue>(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, epilogue);
+                    MultiplyBlockedSplit(transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, epilogue);
                 }
             }
         }
-    }
-
-    // The paths that do not block C (tiny, skinny and dot-product products) run the epilogue once, on all of C.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void RunOnWhole<TEpilogue>(void* epilogue, int m, int n)
-        where TEpilogue : IGemmEpilogue, allows ref struct
-    {
-        if (typeof(TEpilogue) != typeof(NoEpilogue))
-            Unsafe.AsRef<TEpilogue>(epilogue).Run(0, m, 0, n);
     }
 
     // Packing pays off only when each packed element is reused across enough micro-kernel FMAs. With fewer than
@@ -251,18 +241,13 @@ public static class Gemm
     // computed independently (each packs the small A itself). When op(B) is read in place (ReadsBInPlace), nothing is
     // shared and the row split needs no barriers. Every element of C is computed by one thread with the serial depth blocking, so
     // results are bitwise equal to a one-thread call.
-    private static unsafe void MultiplyBlockedSplit<T, TEpilogue>(
-        bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate, void* epilogue)
+    private static unsafe void MultiplyBlockedSplit<T>(
+        bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate, EpilogueCall epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TEpilogue : IGemmEpilogue, allows ref struct
     {
         int threads = KernelThreads.ThreadCount;
-        int mr = GemmMicroKernels.Mr<T>();
-        int nr = GemmMicroKernels.Nr<T>();
-        // A wide product of a small A (a 64-wide layer over a batch of 2048) splits better by columns: each thread
-        // packs the small A itself and needs no barrier. Measured 1.7x faster at 64x2048x64 than the row split.
-        bool splitRows = m >= threads * 4 * mr && n < WideColumnsPerRow * m;
-        if (threads > 1 && (long)m * n * k >= ParallelMinWork && (splitRows || n >= threads * 4 * nr))
+        var split = SplitOf<T>(m, n, k, threads);
+        if (split != Split.None)
         {
             var job = new SplitJob<T>
             {
@@ -270,32 +255,47 @@ public static class Gemm
                 Ldc = ldc, Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n), InPlaceB = ReadsBInPlace<T>(transB, m, n),
                 Epilogue = epilogue,
             };
-            if (splitRows)
+            if (split == Split.Rows)
             {
                 AttachCallerScratch(&job, threads);
-                if (KernelThreads.TryRun(&RunRowPart<T, TEpilogue>, &job, threads))
+                if (KernelThreads.TryRun(&RunRowPart<T>, &job, threads))
                     return;
             }
-            else if (KernelThreads.TryRun(&RunColumnPart<T, TEpilogue>, &job, threads))
+            else if (KernelThreads.TryRun(&RunColumnPart<T>, &job, threads))
             {
                 return;
             }
         }
 
-        MultiplyBlocked<T, TEpilogue>(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, epilogue, 0);
+        MultiplyBlocked(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, epilogue, 0);
     }
 
-    /// <summary>Whether <see cref="Multiply{T}"/> computes this product on the calling thread alone.</summary>
-    internal static bool RunsOnOneThread<T>(bool transposeA, bool transposeB, int m, int n, int k)
+    private enum Split
+    {
+        None,
+        Rows,
+        Columns,
+    }
+
+    // How a packed product is shared among `threads`: not at all below ParallelMinWork, by rows when each thread gets
+    // at least four row panels, else by columns when each gets at least four column panels. A wide product of a small
+    // A (a 64-wide layer over a batch of 2048) splits better by columns: each thread packs the small A itself and
+    // needs no barrier. Measured 1.7x faster at 64x2048x64 than the row split.
+    private static Split SplitOf<T>(int m, int n, int k, int threads)
         where T : unmanaged
     {
-        int threads = KernelThreads.ThreadCount;
-        if (threads == 1 || (long)m * n * k < ParallelMinWork || UseDirect<T>(m, n, k)
-            || (typeof(T) == typeof(float) && GemmDotBlocks.Applies<T>(transposeA, transposeB, m, n, k)))
-            return true;
-        bool splitRows = m >= threads * 4 * GemmMicroKernels.Mr<T>() && n < WideColumnsPerRow * m;
-        return !splitRows && n < threads * 4 * GemmMicroKernels.Nr<T>();
+        if (threads < 2 || (long)m * n * k < ParallelMinWork)
+            return Split.None;
+        if (m >= threads * 4 * GemmMicroKernels.Mr<T>() && n < WideColumnsPerRow * m)
+            return Split.Rows;
+        return n >= threads * 4 * GemmMicroKernels.Nr<T>() ? Split.Columns : Split.None;
     }
+
+    /// <summary>Whether <see cref="Multiply{T}"/> computes a product with op(B) not transposed on the calling thread
+    /// alone (the dot-block path, which splits on its own, needs op(B) transposed).</summary>
+    internal static bool RunsOnOneThread<T>(int m, int n, int k)
+        where T : unmanaged
+        => UseDirect<T>(m, n, k) || SplitOf<T>(m, n, k, KernelThreads.ThreadCount) == Split.None;
 
     // Row panels (MR rows each) up to which op(B) is read in place rather than packed.
     private const int InPlaceBMaxRowPanels = 2;
@@ -321,8 +321,9 @@ public static class Gemm
 
     // op(A) is read in place, unpacked, when few column panels would reuse a packed copy: at a batch of 32, packing
     // a 1024×1024 weight took 40% of the product, and reading it in place made the product 1.2-1.4× faster (float;
-    // 1.0-1.2× at 64 columns, ±10% at 128-256, where packing starts to pay). Only the Vector512 kernel reads A in place, and only when every row
-    // panel is a whole kernel height (full or half), since a partial one would read past A's last row.
+    // 1.0-1.2× at 64 columns, ±10% at 128-256, where packing starts to pay). Only the Vector512 kernel reads A in
+    // place, and only when every row panel is a whole kernel height (full or half), since a partial one would read
+    // past A's last row.
     private static bool ReadsAInPlace<T>(int m, int n)
         where T : unmanaged
         => GemmMicroKernels.Use512
@@ -362,9 +363,8 @@ public static class Gemm
         return GemmScratch<T>.AlignLength((nint)mc * kc) + GemmScratch<T>.AlignLength((nint)mr * GemmMicroKernels.Nr<T>());
     }
 
-    private static unsafe void RunRowPart<T, TEpilogue>(int part, int parts, void* state)
+    private static unsafe void RunRowPart<T>(int part, int parts, void* state)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TEpilogue : IGemmEpilogue, allows ref struct
     {
         var job = (SplitJob<T>*)state;
         int m = job->M, n = job->N, k = job->K;
@@ -422,15 +422,15 @@ public static class Gemm
                     if (!job->InPlaceA)
                     {
                         GemmPacking.PackA(job->TransA, aBlock, job->Lda, mcCur, kcCur, packedA);
-                        MacroKernel<T, StepsOfA, TEpilogue>(mcCur, ncCur, kcCur, packedA, (nint)mr * kcCur, mr, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile, final ? job->Epilogue : null, ic, job->ColumnOffset + jc);
+                        MacroKernel<T, StepsOfA>(mcCur, ncCur, kcCur, packedA, (nint)mr * kcCur, mr, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile, final ? job->Epilogue : default, ic, job->ColumnOffset + jc);
                     }
                     else if (job->TransA)
                     {
-                        MacroKernel<T, StepsOfA, TEpilogue>(mcCur, ncCur, kcCur, aBlock, mr, job->Lda, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile, final ? job->Epilogue : null, ic, job->ColumnOffset + jc);
+                        MacroKernel<T, StepsOfA>(mcCur, ncCur, kcCur, aBlock, mr, job->Lda, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile, final ? job->Epilogue : default, ic, job->ColumnOffset + jc);
                     }
                     else
                     {
-                        MacroKernel<T, RowsOfA, TEpilogue>(mcCur, ncCur, kcCur, aBlock, mr * job->Lda, job->Lda, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile, final ? job->Epilogue : null, ic, job->ColumnOffset + jc);
+                        MacroKernel<T, RowsOfA>(mcCur, ncCur, kcCur, aBlock, mr * job->Lda, job->Lda, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile, final ? job->Epilogue : default, ic, job->ColumnOffset + jc);
                     }
 
                 }
@@ -441,9 +441,8 @@ public static class Gemm
         }
     }
 
-    private static unsafe void RunColumnPart<T, TEpilogue>(int part, int parts, void* state)
+    private static unsafe void RunColumnPart<T>(int part, int parts, void* state)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TEpilogue : IGemmEpilogue, allows ref struct
     {
         var job = (SplitJob<T>*)state;
         int nr = GemmMicroKernels.Nr<T>();
@@ -453,7 +452,7 @@ public static class Gemm
         if (count <= 0)
             return;
         T* b = job->TransB ? job->B + (start * job->Ldb) : job->B + start;
-        MultiplyBlocked<T, TEpilogue>(job->TransA, job->TransB, job->M, count, job->K, job->A, job->Lda, b, job->Ldb,
+        MultiplyBlocked(job->TransA, job->TransB, job->M, count, job->K, job->A, job->Lda, b, job->Ldb,
             job->C + start, job->Ldc, job->Accumulate, job->Epilogue, start);
     }
 
@@ -485,18 +484,17 @@ public static class Gemm
         public int Kc, Nc, RowsPerPart;
         public int BarrierArrived, BarrierGeneration;
 
-        // The caller's IGemmEpilogue (null for none), and the column of the whole C where this job's C starts.
-        public void* Epilogue;
+        // The caller's epilogue (default for none), and the column of the whole C where this job's C starts.
+        public EpilogueCall Epilogue;
         public int ColumnOffset;
     }
 
     // The whole product on the calling thread: the row-split loop with a single part (no barriers). `columnOffset`
     // is where this C starts in the C the epilogue sees (a column part of a split product).
-    private static unsafe void MultiplyBlocked<T, TEpilogue>(
+    private static unsafe void MultiplyBlocked<T>(
         bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate,
-        void* epilogue, int columnOffset)
+        EpilogueCall epilogue, int columnOffset)
         where T : unmanaged, IFloatingPointIeee754<T>
-        where TEpilogue : IGemmEpilogue, allows ref struct
     {
         var job = new SplitJob<T>
         {
@@ -505,7 +503,7 @@ public static class Gemm
             Epilogue = epilogue, ColumnOffset = columnOffset,
         };
         AttachCallerScratch(&job, 1);
-        RunRowPart<T, TEpilogue>(0, 1, &job);
+        RunRowPart<T>(0, 1, &job);
     }
 
     // C[mc×nc] (+)= op(A)·op(B), one tile at a time. A's row panels are `aPanelStep` elements apart and read in
@@ -517,12 +515,11 @@ public static class Gemm
     // With an epilogue (after the last depth block), each row panel runs it as soon as the panel is done: MR rows ×
     // nc columns, just written, still in L1 or L2. Whole-block epilogues (128 rows × 1024 columns) left the block in
     // L2 next to the packed B and gained nothing at a batch of 2048.
-    private static unsafe void MacroKernel<T, TLayout, TEpilogue>(
+    private static unsafe void MacroKernel<T, TLayout>(
         int mc, int nc, int kc, T* aPanels, nint aPanelStep, nint aStep, T* bPanels, nint panelStep, nint bStride, T* c, nint ldc, bool load, T* tile,
-        void* epilogue, int firstRow, int firstColumn)
+        EpilogueCall epilogue, int firstRow, int firstColumn)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TLayout : struct, IGemmALayout
-        where TEpilogue : IGemmEpilogue, allows ref struct
     {
         int mr = GemmMicroKernels.Mr<T>();
         int nr = GemmMicroKernels.Nr<T>();
@@ -579,8 +576,7 @@ public static class Gemm
                 }
             }
 
-            if (typeof(TEpilogue) != typeof(NoEpilogue) && epilogue != null)
-                Unsafe.AsRef<TEpilogue>(epilogue).Run(firstRow + ir, firstRow + ir + rows, firstColumn, firstColumn + nc);
+            epilogue.Run(firstRow + ir, firstRow + ir + rows, firstColumn, firstColumn + nc);
         }
     }
 

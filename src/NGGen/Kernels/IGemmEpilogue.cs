@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NGGen.Kernels;
 
 /// <summary>
@@ -17,11 +19,36 @@ public interface IGemmEpilogue
     void Run(int rowStart, int rowEnd, int columnStart, int columnEnd);
 }
 
-/// <summary>The empty epilogue of a plain product; the JIT removes its calls.</summary>
-internal readonly struct NoEpilogue : IGemmEpilogue
+/// <summary>
+/// An epilogue as a function pointer and the address of its state. The GEMM's driver, macro-kernel and inlined
+/// micro-kernels take this instead of the epilogue's type, so they are compiled once per element type rather than
+/// once per generated loop (a model has dozens of those), at the cost of one indirect call per finished row panel.
+/// </summary>
+internal readonly unsafe struct EpilogueCall
 {
-    /// <inheritdoc/>
+    private readonly delegate*<void*, int, int, int, int, void> _run;
+    private readonly void* _state;
+
+    private EpilogueCall(delegate*<void*, int, int, int, int, void> run, void* state)
+    {
+        _run = run;
+        _state = state;
+    }
+
+    /// <summary>The call of <paramref name="state"/>'s <see cref="IGemmEpilogue.Run"/>; the state must stay put
+    /// until the product returns.</summary>
+    public static EpilogueCall For<TEpilogue>(void* state)
+        where TEpilogue : IGemmEpilogue, allows ref struct
+        => new(&Invoke<TEpilogue>, state);
+
+    /// <summary>Runs the epilogue on a block of C; does nothing for the default (no epilogue).</summary>
     public void Run(int rowStart, int rowEnd, int columnStart, int columnEnd)
     {
+        if (_run != null)
+            _run(_state, rowStart, rowEnd, columnStart, columnEnd);
     }
+
+    private static void Invoke<TEpilogue>(void* state, int rowStart, int rowEnd, int columnStart, int columnEnd)
+        where TEpilogue : IGemmEpilogue, allows ref struct
+        => Unsafe.AsRef<TEpilogue>(state).Run(rowStart, rowEnd, columnStart, columnEnd);
 }
