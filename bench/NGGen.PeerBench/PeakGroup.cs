@@ -103,7 +103,22 @@ public static class PeakGroup
     }
 
     private static Action FmaCall<T>(int threads) where T : unmanaged
-        => () => Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ => Loop<T>());
+    {
+        if (threads == 1)
+            return Loop<T>;
+        var team = Team(threads);
+        return () => team.Run(_ => Loop<T>());
+    }
+
+    // One team per thread count for the whole run: its threads stay blocked between measurements.
+    private static readonly Dictionary<int, ThreadTeam> s_teams = [];
+
+    private static ThreadTeam Team(int threads)
+    {
+        if (!s_teams.TryGetValue(threads, out var team))
+            s_teams[threads] = team = new ThreadTeam(threads);
+        return team;
+    }
 
     private static void Loop<T>() where T : unmanaged
     {
@@ -127,8 +142,15 @@ public static class PeakGroup
         source.AsSpan().Fill(1);
         destination.AsSpan().Clear();
         int chunk = CopyElements / threads;
-        var timing = Measure.Median(() => Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            part => source.AsSpan(part * chunk, chunk).CopyTo(destination.AsSpan(part * chunk, chunk))));
+        void CopyPart(int part) => source.AsSpan(part * chunk, chunk).CopyTo(destination.AsSpan(part * chunk, chunk));
+        var team = threads > 1 ? Team(threads) : null;
+        var timing = Measure.Median(() =>
+        {
+            if (team is null)
+                CopyPart(0);
+            else
+                team.Run(CopyPart);
+        });
         // Bytes read plus bytes written.
         double gbPerSecond = 2.0 * CopyElements * sizeof(float) / timing.Seconds / 1e9;
         ResultWriter.Write("peak", $"copy/{threads}t", timing, ("gb_per_s", gbPerSecond), ("threads", threads));

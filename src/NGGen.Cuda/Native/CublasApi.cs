@@ -25,7 +25,7 @@ public enum cublasOperation_t
 }
 
 /// <summary>
-/// cuBLAS (libcublas.so.12 / .11), the v2 API with its C names. Matrices are column-major; device pointers are
+/// cuBLAS (libcublas.so.13 / .12 / .11), the v2 API with its C names. Matrices are column-major; device pointers are
 /// <see cref="ulong"/> as in the driver API, scalars are host pointers (the default pointer mode).
 /// </summary>
 public static unsafe partial class CublasApi

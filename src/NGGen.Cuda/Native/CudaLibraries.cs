@@ -32,11 +32,11 @@ public static class CudaLibraries
         {
             Driver => OperatingSystem.IsWindows() ? ["nvcuda.dll"] : ["libcuda.so.1", "libcuda.so"],
             Nvrtc => OperatingSystem.IsWindows()
-                ? ["nvrtc64_120_0.dll", "nvrtc64_112_0.dll"]
-                : WithToolkitDirectories(["libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so"]),
+                ? ["nvrtc64_130_0.dll", "nvrtc64_120_0.dll", "nvrtc64_112_0.dll"]
+                : WithToolkitDirectories(["libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so"]),
             Cublas => OperatingSystem.IsWindows()
-                ? ["cublas64_12.dll", "cublas64_11.dll"]
-                : WithToolkitDirectories(["libcublas.so.12", "libcublas.so.11", "libcublas.so"]),
+                ? ["cublas64_13.dll", "cublas64_12.dll", "cublas64_11.dll"]
+                : WithToolkitDirectories(["libcublas.so.13", "libcublas.so.12", "libcublas.so.11", "libcublas.so"]),
             _ => throw new ArgumentOutOfRangeException(nameof(library), library, "Unknown CUDA library."),
         };
     }

@@ -19,7 +19,7 @@ public enum nvrtcResult
     NVRTC_ERROR_INTERNAL_ERROR = 11,
 }
 
-/// <summary>NVRTC, the runtime CUDA C++ compiler (libnvrtc.so.12 / .11.2), with its C names.</summary>
+/// <summary>NVRTC, the runtime CUDA C++ compiler (libnvrtc.so.13 / .12 / .11.2), with its C names.</summary>
 public static unsafe partial class NvrtcApi
 {
     static NvrtcApi() => CudaLibraries.EnsureResolver();

@@ -36,9 +36,19 @@ public static class Gemm
     // Columns per row of C from which a product is split by columns even when it has enough rows to split by rows.
     private const int WideColumnsPerRow = 8;
 
-    // Multiply-adds from which a packed product is split across KernelThreads. A fork-join with awake workers
-    // costs a few microseconds; 2^21 multiply-adds take about 40 µs on one core in float.
-    private const long ParallelMinWork = 1L << 21;
+    // A packed product splits into two parts from 2^21 multiply-adds, when each part gets four row panels (MR rows)
+    // or four column panels (NR columns). A fork-join with awake workers costs a few microseconds; 2^21
+    // multiply-adds take about 40 µs on one core in float. Every two-core figure in bench/RESULTS.md is under this
+    // rule.
+    private const long MinWorkPerPart = 1L << 20;
+    private const int MinPanelsPerPart = 4;
+
+    // Beyond two parts (machines with more cores), a part per this much work and this many panels. On the GPU
+    // machine's 16 cores (NativeAOT, Vector256), against one part per 2^20 multiply-adds and four panels, the MLP
+    // at w256 b32 ran 1.7-3.2x faster, at w256 b256 1.1-1.3x, and at w1024 b2048 level within noise (bench/RESULTS.md,
+    // "16 cores").
+    private const long MinWorkPerExtraPart = 1L << 18;
+    private const int MinPanelsPerExtraPart = 2;
 
     /// <summary>
     /// Computes <c>C = op(A)·op(B)</c> (<paramref name="accumulate"/> false) or <c>C += op(A)·op(B)</c> (true).
@@ -245,8 +255,7 @@ public static class Gemm
         bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate, EpilogueCall epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int threads = KernelThreads.ThreadCount;
-        var split = SplitOf<T>(m, n, k, threads);
+        var (split, parts) = SplitOf<T>(m, n, k, KernelThreads.ThreadCount);
         if (split != Split.None)
         {
             var job = new SplitJob<T>
@@ -257,11 +266,11 @@ public static class Gemm
             };
             if (split == Split.Rows)
             {
-                AttachCallerScratch(&job, threads);
-                if (KernelThreads.TryRun(&RunRowPart<T>, &job, threads))
+                AttachCallerScratch(&job, parts);
+                if (KernelThreads.TryRun(&RunRowPart<T>, &job, parts))
                     return;
             }
-            else if (KernelThreads.TryRun(&RunColumnPart<T>, &job, threads))
+            else if (KernelThreads.TryRun(&RunColumnPart<T>, &job, parts))
             {
                 return;
             }
@@ -270,32 +279,43 @@ public static class Gemm
         MultiplyBlocked(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, epilogue, 0);
     }
 
-    private enum Split
+    internal enum Split
     {
         None,
         Rows,
         Columns,
     }
 
-    // How a packed product is shared among `threads`: not at all below ParallelMinWork, by rows when each thread gets
-    // at least four row panels, else by columns when each gets at least four column panels. A wide product of a small
-    // A (a 64-wide layer over a batch of 2048) splits better by columns: each thread packs the small A itself and
-    // needs no barrier. Measured 1.7x faster at 64x2048x64 than the row split.
-    private static Split SplitOf<T>(int m, int n, int k, int threads)
+    // How a packed product is shared, and among how many of `threads`: by rows when at least two parts get their
+    // row panels, else by columns when at least two get their column panels, never into more parts than its work
+    // allows. A wide product of a small A (a 64-wide layer over a batch of 2048) splits better by columns: each thread
+    // packs the small A itself and needs no barrier. Measured 1.7x faster at 64x2048x64 than the row split. On the
+    // GPU machine's 16 cores, a rule that split only across all threads left a 256-wide layer at batch 256, and every
+    // 256-wide weight gradient, on one thread.
+    internal static (Split Split, int Parts) SplitOf<T>(int m, int n, int k, int threads)
         where T : unmanaged
     {
-        if (threads < 2 || (long)m * n * k < ParallelMinWork)
-            return Split.None;
-        if (m >= threads * 4 * GemmMicroKernels.Mr<T>() && n < WideColumnsPerRow * m)
-            return Split.Rows;
-        return n >= threads * 4 * GemmMicroKernels.Nr<T>() ? Split.Columns : Split.None;
+        int limit = Parts((long)m * n * k, MinWorkPerPart, MinWorkPerExtraPart, threads);
+        if (limit < 2)
+            return (Split.None, 1);
+        int mr = GemmMicroKernels.Mr<T>(), nr = GemmMicroKernels.Nr<T>();
+        int rowParts = Math.Min(limit, Parts(m, MinPanelsPerPart * mr, MinPanelsPerExtraPart * mr, threads));
+        if (rowParts >= 2 && n < WideColumnsPerRow * m)
+            return (Split.Rows, rowParts);
+        int columnParts = Math.Min(limit, Parts(n, MinPanelsPerPart * nr, MinPanelsPerExtraPart * nr, threads));
+        return columnParts >= 2 ? (Split.Columns, columnParts) : (Split.None, 1);
     }
+
+    // Parts `amount` makes: none below two shares of `perPart`, else one per `perExtraPart`, at least two and at most
+    // `threads`.
+    private static int Parts(long amount, long perPart, long perExtraPart, int threads)
+        => threads < 2 || amount < 2 * perPart ? 1 : (int)Math.Min(threads, Math.Max(2, amount / perExtraPart));
 
     /// <summary>Whether <see cref="Multiply{T}"/> computes a product with op(B) not transposed on the calling thread
     /// alone (the dot-block path, which splits on its own, needs op(B) transposed).</summary>
     internal static bool RunsOnOneThread<T>(int m, int n, int k)
         where T : unmanaged
-        => UseDirect<T>(m, n, k) || SplitOf<T>(m, n, k, KernelThreads.ThreadCount) == Split.None;
+        => UseDirect<T>(m, n, k) || SplitOf<T>(m, n, k, KernelThreads.ThreadCount).Split == Split.None;
 
     // Row panels (MR rows each) up to which op(B) is read in place rather than packed.
     private const int InPlaceBMaxRowPanels = 2;

@@ -48,6 +48,63 @@ public sealed unsafe class KernelThreadsTests
         AssertSplitEqualsSerial<double>(m, n, k, transA, transB, accumulate);
     }
 
+    // Shapes that have work and panels for some but not all of 16 threads: 200×150×400 splits by rows into 12 parts
+    // (Vector512; 16 on Vector256), 64×64×2048 (a 64-wide weight gradient) into 4, 100×2048×20 by columns into 15.
+    public static TheoryData<int, int, int, bool, bool> PartialSplitCases()
+    {
+        var data = new TheoryData<int, int, int, bool, bool>();
+        foreach ((int m, int n, int k) in new[] { (200, 150, 400), (64, 64, 2048), (100, 2048, 20) })
+            for (int flags = 0; flags < 4; flags++)
+                data.Add(m, n, k, (flags & 1) != 0, (flags & 2) != 0);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PartialSplitCases))]
+    public void SplitProduct_OnFewerThreadsThanThereAre_IsBitwiseEqualToSerial(int m, int n, int k, bool transA, bool transB)
+    {
+        AssertSplitEqualsSerial<float>(m, n, k, transA, transB, accumulate: true, threads: 16);
+        AssertSplitEqualsSerial<double>(m, n, k, transA, transB, accumulate: false, threads: 16);
+        WithThreads(16, () => GemmTests.Check<float>(m, n, k, transA, transB, accumulate: true, padded: true));
+    }
+
+    // With two threads a product splits exactly when each thread gets four row panels (rows first, while op(B) has
+    // fewer than 8 columns per row) or else four column panels, and has at least 2^21 multiply-adds: the rule every
+    // two-core measurement in bench/RESULTS.md was taken under.
+    [Theory]
+    [InlineData(64, 64, 512)]
+    [InlineData(63, 64, 600)]
+    [InlineData(256, 32, 256)]
+    [InlineData(256, 2048, 256)]
+    [InlineData(40, 128, 1024)]
+    [InlineData(40, 127, 1024)]
+    [InlineData(1024, 32, 1024)]
+    [InlineData(512, 64, 63)]
+    public void SplitRule_OnTwoThreads_IsUnchanged(int m, int n, int k)
+    {
+        int mr = GemmMicroKernels.Mr<float>(), nr = GemmMicroKernels.Nr<float>();
+        var expected = (long)m * n * k < (1L << 21) ? "None"
+            : m >= 2 * 4 * mr && n < 8 * m ? "Rows"
+            : n >= 2 * 4 * nr ? "Columns" : "None";
+        var (split, parts) = Gemm.SplitOf<float>(m, n, k, 2);
+        Assert.Equal(expected, split.ToString());
+        Assert.Equal(expected == "None" ? 1 : 2, parts);
+    }
+
+    // On 16 threads a 256-wide layer at batch 256 and a 256-wide weight gradient at batch 2048 are split (each
+    // stayed on one thread when every split had to use all 16): beyond two parts, one per two panels and per 2^18
+    // multiply-adds.
+    [Fact]
+    public void SplitRule_OnSixteenThreads_UsesThePartsAProductHasPanelsAndWorkFor()
+    {
+        int mr = GemmMicroKernels.Mr<float>();
+        Assert.Equal((Gemm.Split.Rows, Math.Min(16, 256 / (2 * mr))), Gemm.SplitOf<float>(256, 256, 256, 16));
+        Assert.Equal((Gemm.Split.Rows, Math.Min(16, 256 / (2 * mr))), Gemm.SplitOf<float>(256, 256, 2048, 16));
+        Assert.Equal((Gemm.Split.Rows, 8), Gemm.SplitOf<float>(256, 32, 256, 16));
+        // Below 2^21 multiply-adds nothing splits, however many threads there are.
+        Assert.Equal((Gemm.Split.None, 1), Gemm.SplitOf<float>(256, 32, 255, 16));
+    }
+
     [Fact]
     public void SplitProduct_AfterWarmUp_AllocatesNothingOnAnyThread()
     {
@@ -136,14 +193,14 @@ public sealed unsafe class KernelThreadsTests
 
     private static void CountPart(int part, int parts, void* state) => Interlocked.Increment(ref *(int*)state);
 
-    private static void AssertSplitEqualsSerial<T>(int m, int n, int k, bool transA, bool transB, bool accumulate)
+    private static void AssertSplitEqualsSerial<T>(int m, int n, int k, bool transA, bool transB, bool accumulate, int threads = 2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int lda = transA ? m : k, ldb = transB ? k : n;
         T[] a = Random<T>(m * k, 5), b = Random<T>(k * n, 6), start = Random<T>(m * n, 7);
         T[] serial = (T[])start.Clone(), split = (T[])start.Clone();
         WithThreads(1, () => Gemm.Multiply<T>(transA, transB, m, n, k, a, lda, b, ldb, serial, n, accumulate));
-        WithThreads(2, () => Gemm.Multiply<T>(transA, transB, m, n, k, a, lda, b, ldb, split, n, accumulate));
+        WithThreads(threads, () => Gemm.Multiply<T>(transA, transB, m, n, k, a, lda, b, ldb, split, n, accumulate));
         Assert.Equal(serial, split);
     }
 
