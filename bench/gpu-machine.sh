@@ -7,6 +7,8 @@
 # Publish the two NativeAOT binaries here first (they travel with the working tree):
 #   dotnet publish samples/CudaCheck -c Release -f net9.0 -r linux-x64 -o out/cudacheck-aot
 #   dotnet publish bench/NGGen.PeerBench -c Release -f net9.0 -r linux-x64 -o out/peerbench-aot
+# (the AOT default targets x86-64-v3; add -p:IlcInstructionSet=x86-x64-v4 for the Vector512 kernels on an AVX-512
+# machine, 1.04-2.26x faster on the H100 machine's CPU)
 #
 # There it writes to OUTDIR:
 #   environment.txt  the GPU, driver, CPU and where the CUDA libraries were found;
@@ -19,7 +21,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-[ $# -ge 1 ] || { sed -n '2,18p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,20p' "$0"; exit 2; }
 out="$1"; shift
 cudacheck_seconds=300
 peers_seconds=300
