@@ -28,7 +28,11 @@ public static class CudaLibraries
     {
         if (Environment.GetEnvironmentVariable(OverrideVariable(library)) is { Length: > 0 } path)
             return [path];
-        return library switch
+        return DefaultCandidates(library);
+    }
+
+    // The sonames of CUDA 13, 12 and 11, newest first, then the toolkit directories.
+    internal static IReadOnlyList<string> DefaultCandidates(string library) => library switch
         {
             Driver => OperatingSystem.IsWindows() ? ["nvcuda.dll"] : ["libcuda.so.1", "libcuda.so"],
             Nvrtc => OperatingSystem.IsWindows()
@@ -39,7 +43,6 @@ public static class CudaLibraries
                 : WithToolkitDirectories(["libcublas.so.13", "libcublas.so.12", "libcublas.so.11", "libcublas.so"]),
             _ => throw new ArgumentOutOfRangeException(nameof(library), library, "Unknown CUDA library."),
         };
-    }
 
     // A CUDA toolkit's libraries are often outside the loader's path: after the sonames, try them in $CUDA_HOME,
     // $CUDA_PATH and /usr/local/cuda (lib64).

@@ -39,6 +39,16 @@ public class CudaFallbackTests
         }
     }
 
+    // The H100 machine (CUDA 13) has only libnvrtc.so.13 and libcublas.so.13; before they were listed, CudaCheck
+    // there could not load NVRTC. Newest first, so a machine with two toolkits uses the one its driver matches best.
+    [Theory]
+    [InlineData(CudaLibraries.Nvrtc, new[] { "libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so" })]
+    [InlineData(CudaLibraries.Cublas, new[] { "libcublas.so.13", "libcublas.so.12", "libcublas.so.11", "libcublas.so" })]
+    public void OnLinuxToolkitLibrariesAreTriedNewestSonameFirst(string library, string[] sonames)
+    {
+        Assert.Equal(sonames, CudaLibraries.DefaultCandidates(library).Take(sonames.Length));
+    }
+
     [CudaDriverLibraryFact]
     public void EveryImportedDriverFunctionIsExported()
     {
