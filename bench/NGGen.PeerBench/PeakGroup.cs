@@ -104,8 +104,6 @@ public static class PeakGroup
 
     private static Action FmaCall<T>(int threads) where T : unmanaged
     {
-        if (threads == 1)
-            return Loop<T>;
         var team = Team(threads);
         return () => team.Run(_ => Loop<T>());
     }
@@ -143,14 +141,8 @@ public static class PeakGroup
         destination.AsSpan().Clear();
         int chunk = CopyElements / threads;
         void CopyPart(int part) => source.AsSpan(part * chunk, chunk).CopyTo(destination.AsSpan(part * chunk, chunk));
-        var team = threads > 1 ? Team(threads) : null;
-        var timing = Measure.Median(() =>
-        {
-            if (team is null)
-                CopyPart(0);
-            else
-                team.Run(CopyPart);
-        });
+        var team = Team(threads);
+        var timing = Measure.Median(() => team.Run(CopyPart));
         // Bytes read plus bytes written.
         double gbPerSecond = 2.0 * CopyElements * sizeof(float) / timing.Seconds / 1e9;
         ResultWriter.Write("peak", $"copy/{threads}t", timing, ("gb_per_s", gbPerSecond), ("threads", threads));

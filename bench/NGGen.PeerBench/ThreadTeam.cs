@@ -6,15 +6,15 @@ namespace NGGen.PeerBench;
 /// undercounted the machine. Between runs the members block without spinning: the paired measurement alternates
 /// this team with the kernel threads, and a spinning member would take a core from the GEMM being timed.
 /// </summary>
-internal sealed class ThreadTeam : IDisposable
+internal sealed class ThreadTeam
 {
     private readonly object _gate = new();
     private Action<int>? _body;
     private int _generation;
     private int _pending;
-    private bool _stopping;
 
-    /// <summary>Starts <paramref name="threads"/> − 1 background threads; the caller is the last member.</summary>
+    /// <summary>Starts <paramref name="threads"/> − 1 background threads, kept for the process; the caller is the
+    /// last member (a team of one runs the body on the caller alone).</summary>
     public ThreadTeam(int threads)
     {
         Threads = threads;
@@ -54,25 +54,14 @@ internal sealed class ThreadTeam : IDisposable
             Action<int> body;
             lock (_gate)
             {
-                while (_generation == seen && !_stopping)
+                while (_generation == seen)
                     Monitor.Wait(_gate);
-                if (_stopping)
-                    return;
                 seen = _generation;
                 body = _body!;
             }
 
             body(member);
             Interlocked.Decrement(ref _pending);
-        }
-    }
-
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            _stopping = true;
-            Monitor.PulseAll(_gate);
         }
     }
 }

@@ -83,12 +83,10 @@ public sealed unsafe class KernelThreadsTests
     public void SplitRule_OnTwoThreads_IsUnchanged(int m, int n, int k)
     {
         int mr = GemmMicroKernels.Mr<float>(), nr = GemmMicroKernels.Nr<float>();
-        var expected = (long)m * n * k < (1L << 21) ? "None"
-            : m >= 2 * 4 * mr && n < 8 * m ? "Rows"
-            : n >= 2 * 4 * nr ? "Columns" : "None";
-        var (split, parts) = Gemm.SplitOf<float>(m, n, k, 2);
-        Assert.Equal(expected, split.ToString());
-        Assert.Equal(expected == "None" ? 1 : 2, parts);
+        var expected = (long)m * n * k < (1L << 21) ? Gemm.Split.None
+            : m >= 2 * 4 * mr && n < 8 * m ? Gemm.Split.Rows
+            : n >= 2 * 4 * nr ? Gemm.Split.Columns : Gemm.Split.None;
+        Assert.Equal((expected, expected == Gemm.Split.None ? 1 : 2), Gemm.SplitOf<float>(m, n, k, 2));
     }
 
     // On 16 threads a 256-wide layer at batch 256 and a 256-wide weight gradient at batch 2048 are split (each
