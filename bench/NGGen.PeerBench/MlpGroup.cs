@@ -65,24 +65,18 @@ public static class MlpGroup
 
         void Forward() => TModel.Forward<float>(0, theta, x, batch, outputs, workspace);
         void Jvp() => TModel.Jvp<float>(0, theta, x, batch, v, tangentOut, workspace);
-        void Vjp()
-        {
-            Array.Clear(vjp);
-            TModel.Vjp<float>(0, theta, x, batch, u, vjp, workspace);
-        }
+        void Vjp() => TModel.Vjp<float>(0, theta, x, batch, u, vjp, workspace, GradientWrite.Overwrite);
         void Gradient()
         {
             TModel.Linearize<float>(0, theta, x, batch, linearization, residual, workspace);
             System.Numerics.Tensors.TensorPrimitives.Subtract(residual, y, residual);
             loss = 0.5f * System.Numerics.Tensors.TensorPrimitives.Dot(residual, residual);
-            Array.Clear(gradient);
-            TModel.LinearizedVjp<float>(0, theta, x, batch, linearization, residual, gradient, workspace);
+            TModel.LinearizedVjp<float>(0, theta, x, batch, linearization, residual, gradient, workspace, GradientWrite.Overwrite);
         }
         void FusedProduct()
         {
             TModel.LinearizedJvp<float>(0, theta, x, batch, linearization, v, tangentOut, workspace);
-            Array.Clear(product);
-            TModel.LinearizedVjp<float>(0, theta, x, batch, linearization, tangentOut, product, workspace);
+            TModel.LinearizedVjp<float>(0, theta, x, batch, linearization, tangentOut, product, workspace, GradientWrite.Overwrite);
         }
         void Product()
         {

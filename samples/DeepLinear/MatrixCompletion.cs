@@ -233,8 +233,7 @@ public static class MatrixCompletion
             // The masked outputs make r̃ zero on the held-out entries, so ∇L = J_Mᵀr̃ for either metric.
             if (!ReferenceEquals(metric, problem))
                 metric.Evaluate(theta, scratch);
-            Array.Clear(gradient);
-            metric.LinearizedVjp(theta, residual, gradient, scratch);
+            metric.LinearizedVjp(theta, residual, gradient, scratch, GradientWrite.Overwrite);
             double damping = config.RelativeDamping * Dense.Dot(gradient, gradient) / Dense.Dot(residual, residual);
             int cgIterations = solver.Solve(theta, residual, damping, config.MaxCgIterations, 1e-8, direction);
             double length = Dense.Norm(direction), size = Dense.Norm(theta);
@@ -310,8 +309,7 @@ public static class MatrixCompletion
             int k = 0;
             while (k < maxIterations && rr > stop)
             {
-                Array.Clear(_pulled);
-                metric.LinearizedVjp(theta, _d, _pulled, _scratch);
+                metric.LinearizedVjp(theta, _d, _pulled, _scratch, GradientWrite.Overwrite);
                 metric.LinearizedJvp(theta, _pulled, _kd);
                 double curvature = Dense.Dot(_d, _kd) + damping * Dense.Dot(_d, _d);
                 if (!(curvature > 0))

@@ -33,8 +33,7 @@ public static class GridLineSearchDescent
         int evaluations = 1;
         for (int iteration = 1; iteration <= maxIterations; iteration++)
         {
-            Array.Clear(gradient);
-            problem.LinearizedVjp(theta, outputGradient, gradient, scratch);
+            problem.LinearizedVjp(theta, outputGradient, gradient, scratch, GradientWrite.Overwrite);
             double gradientNorm = Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradient));
             double bestCost = double.PositiveInfinity, bestEta = 0, eta = 1;
             for (int k = 0; k <= lineSearchExponents; k++, eta *= 0.5)

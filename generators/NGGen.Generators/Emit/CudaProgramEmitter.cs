@@ -123,6 +123,9 @@ internal sealed class CudaProgramEmitter : ProgramWalker
 
     // ---- Nodes ----------------------------------------------------------------------------------
 
+    // The device passes keep the accumulating contract (gradient +=), so the first write into a gradient slice adds.
+    private static bool Adds(Write write) => write != Write.Overwrite;
+
     private void EmitConstants(int id)
     {
         var values = Program[id].Values;
@@ -132,8 +135,9 @@ internal sealed class CudaProgramEmitter : ProgramWalker
         CloseKernel();
     }
 
-    protected override void EmitConcat(int id, bool accumulate)
+    protected override void EmitConcat(int id, Write write)
     {
+        bool accumulate = Adds(write);
         var node = Program[id];
         int offset = 0, part = 0;
         foreach (int input in node.Inputs)
@@ -145,8 +149,8 @@ internal sealed class CudaProgramEmitter : ProgramWalker
         }
     }
 
-    protected override void EmitBroadcast(int id, bool accumulate)
-        => EmitStore(id, "", Program[id].Input(0), Pointer(id), Program[id].Batched, Size(id), accumulate);
+    protected override void EmitBroadcast(int id, Write write)
+        => EmitStore(id, "", Program[id].Input(0), Pointer(id), Program[id].Batched, Size(id), Adds(write));
 
     protected override void EmitOutput(int id, int value)
         => EmitStore(id, "", value, "result", true, Size(id), false);
@@ -163,8 +167,9 @@ internal sealed class CudaProgramEmitter : ProgramWalker
 
     // One thread per entry (e, n) of the root: the members run in registers, only the chain's inputs and its
     // result touch memory.
-    protected override void EmitFusedGroup(int root, bool accumulate)
+    protected override void EmitFusedGroup(int root, Write write)
     {
+        bool accumulate = Adds(write);
         var members = Plan.GroupMembers(root);
         var memberSet = new HashSet<int>(members);
         int size = Size(root);
@@ -191,8 +196,9 @@ internal sealed class CudaProgramEmitter : ProgramWalker
         CloseKernel();
     }
 
-    protected override void EmitGather(int id, bool accumulate)
+    protected override void EmitGather(int id, Write write)
     {
+        bool accumulate = Adds(write);
         var node = Program[id];
         _device.WriteLine($"__device__ const int {Name(id)}_indices[{Literals.Int(node.Ints.Count)}] = {{ {string.Join(", ", node.Ints.Select(Literals.Int))} }};");
         bool batched = Batched(node.Input(0));
@@ -215,8 +221,9 @@ internal sealed class CudaProgramEmitter : ProgramWalker
         CloseKernel();
     }
 
-    protected override void EmitSumFeatures(int id, bool accumulate)
+    protected override void EmitSumFeatures(int id, Write write)
     {
+        bool accumulate = Adds(write);
         var node = Program[id];
         int source = node.Input(0);
         string row = Batched(source) ? "batch" : "1";
@@ -230,8 +237,9 @@ internal sealed class CudaProgramEmitter : ProgramWalker
     // A block per entry: its threads sum strided parts of the entry's batch row (coalesced across the block), then
     // a tree reduction in shared memory. Launched as a reduction step, whose block size (a power of two, at most
     // NGGEN_REDUCTION_THREADS) the runner chooses.
-    protected override void EmitBatchSum(int id, bool accumulate)
+    protected override void EmitBatchSum(int id, Write write)
     {
+        bool accumulate = Adds(write);
         var node = Program[id];
         string name = Name(id);
         string source = Pointer(node.Input(0)), destination = Pointer(id);
@@ -258,8 +266,9 @@ internal sealed class CudaProgramEmitter : ProgramWalker
         _host.WriteLine($"runner.Reduction(\"{name}\", {Literals.Int(Size(id))}L, batch);");
     }
 
-    protected override void EmitMatMul(int id, bool accumulate)
+    protected override void EmitMatMul(int id, Write write)
     {
+        bool accumulate = Adds(write);
         var node = Program[id];
         int a = node.Input(0), b = node.Input(1);
         string Bool(bool value) => value ? "true" : "false";
@@ -268,8 +277,9 @@ internal sealed class CudaProgramEmitter : ProgramWalker
             $"{Operand(id)}, {Bool(node.Batched)}, {Literals.Int(node.Ints[2])}, {Literals.Int(node.Ints[3])}, {Literals.Int(node.Ints[4])}, batch, {Bool(accumulate)});");
     }
 
-    protected override void EmitAccumulate(int id, int slot, int value, bool initialized)
+    protected override void EmitAccumulate(int id, int slot, int value, Write write)
     {
+        bool initialized = Adds(write);
         var node = Program[id];
         if (node.Ints.Count == 0)
         {

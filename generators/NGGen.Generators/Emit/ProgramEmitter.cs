@@ -21,12 +21,16 @@ internal sealed class ProgramEmitter : ProgramWalker
     public List<string> StaticData { get; } = [];
 
     private readonly int _linearizationRows;
+    private readonly int _gradientLength;
 
     /// <param name="linearizationRows">Per-sample rows of the linearization buffer (shared entries follow them).</param>
-    public ProgramEmitter(IrProgram program, IndentedTextWriter writer, string prefix, int linearizationRows = 0)
+    /// <param name="gradientLength">For a VJP, the length of the gradient it writes (the model's parameter count): the
+    /// method then takes <c>bool accumulate</c>, and with it false overwrites every entry. -1 for other passes.</param>
+    public ProgramEmitter(IrProgram program, IndentedTextWriter writer, string prefix, int linearizationRows = 0, int gradientLength = -1)
         : base(program)
     {
         _linearizationRows = linearizationRows;
+        _gradientLength = gradientLength;
         _w = writer;
         _prefix = prefix;
     }
@@ -37,7 +41,37 @@ internal sealed class ProgramEmitter : ProgramWalker
     public void EmitBody()
     {
         DeclareLocals();
+        if (_gradientLength >= 0)
+            ClearGradientNothingWrites();
         WalkNodes();
+    }
+
+    // An overwriting VJP must leave every gradient entry defined: the parameters this function does not depend on get
+    // zeros. When gradient slots overlap, every write adds, so the whole gradient is cleared first.
+    private void ClearGradientNothingWrites()
+    {
+        var gaps = new List<(int Offset, int Length)>();
+        if (!Accumulation.GradientRegionsDisjoint)
+        {
+            gaps.Add((0, _gradientLength));
+        }
+        else
+        {
+            int next = 0;
+            foreach (var (offset, length) in Accumulation.GradientRegions.Append((_gradientLength, 0)))
+            {
+                if (offset > next)
+                    gaps.Add((next, offset - next));
+                next = Math.Max(next, offset + length);
+            }
+        }
+        if (gaps.Count == 0)
+            return;
+        _w.WriteLine("if (!accumulate)");
+        _w.OpenBrace();
+        foreach (var (offset, length) in gaps)
+            _w.WriteLine($"result.Slice({Literals.Int(offset)}, {Literals.Int(length)}).Clear();");
+        _w.CloseBrace();
     }
 
     // ---- Locals ---------------------------------------------------------------------------------
@@ -127,81 +161,91 @@ internal sealed class ProgramEmitter : ProgramWalker
 
     private static string Bool(bool value) => value ? "true" : "false";
 
-    protected override void EmitGather(int id, bool accumulate)
+    // The accumulate argument of a kernel call: a VJP's first write into a gradient slice passes the method's own.
+    private static string Flag(Write write) => write switch
+    {
+        Write.Overwrite => "false",
+        Write.Accumulate => "true",
+        _ => "accumulate",
+    };
+
+    protected override void EmitGather(int id, Write write)
     {
         var node = Program[id];
         string name = $"s_{Camel(_prefix)}Indices{id}";
         StaticData.Add($"private static readonly int[] {name} = [{string.Join(", ", node.Ints.Select(Literals.Int))}];");
-        _w.WriteLine($"{Kernels}.Gather({V(node.Input(0))}, {Bool(Program[node.Input(0)].Batched)}, {name}, {V(id)}, batch, {Bool(accumulate)});");
+        _w.WriteLine($"{Kernels}.Gather({V(node.Input(0))}, {Bool(Program[node.Input(0)].Batched)}, {name}, {V(id)}, batch, {Flag(write)});");
     }
 
-    protected override void EmitConcat(int id, bool accumulate)
+    protected override void EmitConcat(int id, Write write)
     {
         var node = Program[id];
         int offset = 0;
         foreach (int part in node.Inputs)
         {
             int size = Program[part].Shape.Size;
-            _w.WriteLine($"{Kernels}.Store({V(part)}, {Bool(Program[part].Batched)}, {Literals.Int(size)}, {V(id)}.Slice({Literals.Int(offset)}{Stride(id)}, {Literals.Int(size)}{Stride(id)}), {Bool(node.Batched)}, {Literals.Int(size)}, batch, {Bool(accumulate)});");
+            _w.WriteLine($"{Kernels}.Store({V(part)}, {Bool(Program[part].Batched)}, {Literals.Int(size)}, {V(id)}.Slice({Literals.Int(offset)}{Stride(id)}, {Literals.Int(size)}{Stride(id)}), {Bool(node.Batched)}, {Literals.Int(size)}, batch, {Flag(write)});");
             offset += size;
         }
     }
 
-    protected override void EmitBroadcast(int id, bool accumulate)
+    protected override void EmitBroadcast(int id, Write write)
     {
         var node = Program[id];
-        _w.WriteLine($"{Kernels}.Store({V(node.Input(0))}, {Bool(Program[node.Input(0)].Batched)}, 1, {V(id)}, {Bool(node.Batched)}, {Literals.Int(node.Shape.Size)}, batch, {Bool(accumulate)});");
+        _w.WriteLine($"{Kernels}.Store({V(node.Input(0))}, {Bool(Program[node.Input(0)].Batched)}, 1, {V(id)}, {Bool(node.Batched)}, {Literals.Int(node.Shape.Size)}, batch, {Flag(write)});");
     }
 
-    protected override void EmitSumFeatures(int id, bool accumulate)
+    protected override void EmitSumFeatures(int id, Write write)
     {
         var node = Program[id];
-        _w.WriteLine($"{Kernels}.SumFeatures({V(node.Input(0))}, {Bool(Program[node.Input(0)].Batched)}, {Literals.Int(Program[node.Input(0)].Shape.Size)}, {V(id)}, batch, {Bool(accumulate)});");
+        _w.WriteLine($"{Kernels}.SumFeatures({V(node.Input(0))}, {Bool(Program[node.Input(0)].Batched)}, {Literals.Int(Program[node.Input(0)].Shape.Size)}, {V(id)}, batch, {Flag(write)});");
     }
 
-    protected override void EmitBatchSum(int id, bool accumulate)
+    protected override void EmitBatchSum(int id, Write write)
     {
         var node = Program[id];
-        _w.WriteLine($"{Kernels}.BatchSum({V(node.Input(0))}, {Literals.Int(node.Shape.Size)}, {V(id)}, batch, {Bool(accumulate)});");
+        _w.WriteLine($"{Kernels}.BatchSum({V(node.Input(0))}, {Literals.Int(node.Shape.Size)}, {V(id)}, batch, {Flag(write)});");
     }
 
-    protected override void EmitMatMul(int id, bool accumulate)
-        => _w.WriteLine($"{Kernels}.MatMul({MatMulArguments(id, accumulate)});");
+    protected override void EmitMatMul(int id, Write write)
+        => _w.WriteLine($"{Kernels}.MatMul({MatMulArguments(id, write)});");
 
     // The product runs the loop on each block of C it finishes (Batched.MatMul with an IGemmEpilogue).
-    protected override void EmitProductWithEpilogue(int product, bool accumulateProduct, int root, bool accumulateRoot)
+    protected override void EmitProductWithEpilogue(int product, Write productWrite, int root, Write rootWrite)
     {
-        string local = DeclareFusedLoop(root, accumulateRoot, asEpilogue: true);
-        _w.WriteLine($"{Kernels}.MatMul({MatMulArguments(product, accumulateProduct)}, {local}, {LoopRows(root, local)}, {Literals.Int(Program[root].Shape.Size)}L * batch);");
+        string local = DeclareFusedLoop(root, LoopAdds(rootWrite), asEpilogue: true);
+        _w.WriteLine($"{Kernels}.MatMul({MatMulArguments(product, productWrite)}, {local}, {LoopRows(root, local)}, {Literals.Int(Program[root].Shape.Size)}L * batch);");
     }
 
-    private string MatMulArguments(int id, bool accumulate)
+    private string MatMulArguments(int id, Write write)
     {
         var node = Program[id];
         var a = Program[node.Input(0)];
         var b = Program[node.Input(1)];
         return $"{V(node.Input(0))}, {Bool(a.Batched)}, {Literals.Int(a.Shape.Cols)}, {Bool(node.Ints[0] == 1)}, " +
             $"{V(node.Input(1))}, {Bool(b.Batched)}, {Literals.Int(b.Shape.Cols)}, {Bool(node.Ints[1] == 1)}, " +
-            $"{V(id)}, {Bool(node.Batched)}, {Literals.Int(node.Ints[2])}, {Literals.Int(node.Ints[3])}, {Literals.Int(node.Ints[4])}, batch, {Bool(accumulate)}";
+            $"{V(id)}, {Bool(node.Batched)}, {Literals.Int(node.Ints[2])}, {Literals.Int(node.Ints[3])}, {Literals.Int(node.Ints[4])}, batch, {Flag(write)}";
     }
 
     protected override void EmitOutput(int id, int value)
         => _w.WriteLine($"{Kernels}.Store({V(value)}, {Bool(Program[value].Batched)}, {Literals.Int(Program[value].Shape.Size)}, result, true, {Literals.Int(Program[id].Shape.Size)}, batch, false);");
 
-    protected override void EmitAccumulate(int id, int slot, int value, bool initialized)
+    protected override void EmitAccumulate(int id, int slot, int value, Write write)
     {
         var node = Program[id];
         if (node.Ints.Count > 0)
         {
-            if (!initialized)
+            if (write == Write.Overwrite)
                 _w.WriteLine($"{V(slot)}.Clear();");
+            else if (write == Write.AsCallerChose)
+                _w.WriteLine($"if (!accumulate) {V(slot)}.Clear();");
             string name = $"s_{Camel(_prefix)}Indices{id}";
             StaticData.Add($"private static readonly int[] {name} = [{string.Join(", ", node.Ints.Select(Literals.Int))}];");
             _w.WriteLine($"{Kernels}.ScatterAdd({V(value)}, {Bool(Program[value].Batched)}, {name}, {V(slot)}, {Bool(Program[slot].Batched)}, batch);");
         }
         else
         {
-            _w.WriteLine($"{Kernels}.Store({V(value)}, {Bool(Program[value].Batched)}, {Literals.Int(Program[value].Shape.Size)}, {V(slot)}, {Bool(Program[slot].Batched)}, {Literals.Int(Program[slot].Shape.Size)}, batch, {Bool(initialized)});");
+            _w.WriteLine($"{Kernels}.Store({V(value)}, {Bool(Program[value].Batched)}, {Literals.Int(Program[value].Shape.Size)}, {V(slot)}, {Bool(Program[slot].Batched)}, {Literals.Int(Program[slot].Shape.Size)}, batch, {Flag(write)});");
         }
     }
 
@@ -250,11 +294,19 @@ internal sealed class ProgramEmitter : ProgramWalker
     /// over rows (features, or chunks of a flat loop), which <c>FusedLoops.Run</c> splits across the
     /// kernel threads: these passes are bound by memory bandwidth, which the second core nearly doubles.
     /// </summary>
-    protected override void EmitFusedGroup(int root, bool accumulate)
+    protected override void EmitFusedGroup(int root, Write write)
     {
-        string local = DeclareFusedLoop(root, accumulate, asEpilogue: false);
+        string local = DeclareFusedLoop(root, LoopAdds(write), asEpilogue: false);
         _w.WriteLine($"global::NGGen.Kernels.FusedLoops.Run({local}, {LoopRows(root, local)}, {Literals.Int(Program[root].Shape.Size)}L * batch);");
     }
+
+    // A fused loop is batched and a gradient slice is not, so no loop ever makes the first write into one.
+    private static bool LoopAdds(Write write) => write switch
+    {
+        Write.Overwrite => false,
+        Write.Accumulate => true,
+        _ => throw new InvalidOperationException("a fused loop cannot write the gradient"),
+    };
 
     // Rows of a loop's Run(start, end): its features, or the chunks of a flat loop.
     private string LoopRows(int root, string local)

@@ -41,8 +41,8 @@ internal abstract class ProgramWalker
                 if (Plan.ProductOf[id] is int product and >= 0)
                 {
                     // The product moves down to its loop: its accumulate flag does not depend on the nodes between.
-                    bool accumulateProduct = Accumulation.TakeAccumulate(product);
-                    EmitProductWithEpilogue(product, accumulateProduct, id, Accumulation.TakeAccumulate(id));
+                    Write productWrite = Accumulation.TakeAccumulate(product);
+                    EmitProductWithEpilogue(product, productWrite, id, Accumulation.TakeAccumulate(id));
                 }
                 else if (node.Batched)
                     EmitFusedGroup(id, Accumulation.TakeAccumulate(id));
@@ -82,36 +82,36 @@ internal abstract class ProgramWalker
     }
 
     /// <summary>A batched elementwise chain ending at <paramref name="root"/> (<see cref="StoragePlan.GroupMembers"/>).</summary>
-    protected abstract void EmitFusedGroup(int root, bool accumulate);
+    protected abstract void EmitFusedGroup(int root, Write write);
 
     /// <summary>
     /// A product and the fused loop that reads it (<see cref="StoragePlan.FindEpilogues"/>), emitted where the loop
     /// is. Emitters without epilogues run the product and then the loop.
     /// </summary>
-    protected virtual void EmitProductWithEpilogue(int product, bool accumulateProduct, int root, bool accumulateRoot)
+    protected virtual void EmitProductWithEpilogue(int product, Write productWrite, int root, Write rootWrite)
     {
-        EmitMatMul(product, accumulateProduct);
-        EmitFusedGroup(root, accumulateRoot);
+        EmitMatMul(product, productWrite);
+        EmitFusedGroup(root, rootWrite);
     }
 
     /// <summary>An elementwise op on unbatched values (overwrites its destination).</summary>
     protected abstract void EmitUnbatchedElementwise(int id);
 
-    protected abstract void EmitGather(int id, bool accumulate);
+    protected abstract void EmitGather(int id, Write write);
 
-    protected abstract void EmitConcat(int id, bool accumulate);
+    protected abstract void EmitConcat(int id, Write write);
 
-    protected abstract void EmitBroadcast(int id, bool accumulate);
+    protected abstract void EmitBroadcast(int id, Write write);
 
-    protected abstract void EmitSumFeatures(int id, bool accumulate);
+    protected abstract void EmitSumFeatures(int id, Write write);
 
-    protected abstract void EmitBatchSum(int id, bool accumulate);
+    protected abstract void EmitBatchSum(int id, Write write);
 
-    protected abstract void EmitMatMul(int id, bool accumulate);
+    protected abstract void EmitMatMul(int id, Write write);
 
     /// <summary>Adds <paramref name="value"/> into <paramref name="slot"/> (scattered when the node has indices);
-    /// <paramref name="initialized"/> is false when the slot holds nothing yet.</summary>
-    protected abstract void EmitAccumulate(int id, int slot, int value, bool initialized);
+    /// <paramref name="write"/> is <see cref="Write.Overwrite"/> when the slot holds nothing yet.</summary>
+    protected abstract void EmitAccumulate(int id, int slot, int value, Write write);
 
     /// <summary>Stores <paramref name="value"/> as the function's result.</summary>
     protected abstract void EmitOutput(int id, int value);

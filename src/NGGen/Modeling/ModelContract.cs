@@ -28,6 +28,19 @@ public enum EvaluationKind
     LinearizedVjp,
 }
 
+/// <summary>How a vector-Jacobian product writes the caller's gradient.</summary>
+public enum GradientWrite
+{
+    /// <summary><c>gradient += Jᵀu</c>: sums over several functions, batches or cotangents land in one buffer.</summary>
+    Accumulate,
+
+    /// <summary>
+    /// <c>gradient = Jᵀu</c>: every entry is written (zeros for parameters the function does not depend on), so the
+    /// caller need not clear the buffer, and the weight-gradient products store their result without reading the old one.
+    /// </summary>
+    Overwrite,
+}
+
 /// <summary>One named parameter tensor inside the flat parameter vector θ.</summary>
 /// <param name="Name">The field or method-parameter name.</param>
 /// <param name="Shape">Empty for a scalar, [n] for a vector, [rows, cols] for a row-major matrix.</param>
@@ -86,6 +99,11 @@ public interface IModel<TSelf> where TSelf : IModel<TSelf>
     static abstract void Vjp<T>(int function, ReadOnlySpan<T> theta, ReadOnlySpan<T> inputs, int batch,
         ReadOnlySpan<T> cotangent, Span<T> gradient, Span<T> workspace) where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary>gradient = (∂F/∂θ)ᵀ·cotangent (<see cref="GradientWrite.Overwrite"/>) or gradient += it
+    /// (<see cref="GradientWrite.Accumulate"/>), summed over samples.</summary>
+    static abstract void Vjp<T>(int function, ReadOnlySpan<T> theta, ReadOnlySpan<T> inputs, int batch,
+        ReadOnlySpan<T> cotangent, Span<T> gradient, Span<T> workspace, GradientWrite write) where T : unmanaged, IFloatingPointIeee754<T>;
+
     /// <summary>Entries of the linearization buffer for <paramref name="function"/> at this batch size.</summary>
     static abstract int LinearizationLength(int function, int batch);
 
@@ -101,6 +119,12 @@ public interface IModel<TSelf> where TSelf : IModel<TSelf>
     /// <summary>gradient += (∂F/∂θ)ᵀ·cotangent at the θ and inputs of the <see cref="Linearize"/> call that filled <paramref name="linearization"/>.</summary>
     static abstract void LinearizedVjp<T>(int function, ReadOnlySpan<T> theta, ReadOnlySpan<T> inputs, int batch,
         ReadOnlySpan<T> linearization, ReadOnlySpan<T> cotangent, Span<T> gradient, Span<T> workspace) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>gradient = (∂F/∂θ)ᵀ·cotangent (<see cref="GradientWrite.Overwrite"/>) or gradient += it
+    /// (<see cref="GradientWrite.Accumulate"/>) at the θ and inputs of the <see cref="Linearize"/> call that filled
+    /// <paramref name="linearization"/>.</summary>
+    static abstract void LinearizedVjp<T>(int function, ReadOnlySpan<T> theta, ReadOnlySpan<T> inputs, int batch,
+        ReadOnlySpan<T> linearization, ReadOnlySpan<T> cotangent, Span<T> gradient, Span<T> workspace, GradientWrite write) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>Every pass of the model as CUDA C kernels, and the source's SHA-256 (the generated <c>CudaSource</c>
     /// and <c>CudaSourceHash</c> constants).</summary>

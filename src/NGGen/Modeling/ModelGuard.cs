@@ -20,6 +20,14 @@ public static class ModelGuard
             throw new ArgumentException($"{model}: '{span}' has {actual} entries but {required} are required.", span);
     }
 
+    /// <summary>Whether a VJP adds into the gradient (<see cref="GradientWrite.Accumulate"/>) rather than overwriting it.</summary>
+    public static bool Accumulates(GradientWrite write) => write switch
+    {
+        GradientWrite.Accumulate => true,
+        GradientWrite.Overwrite => false,
+        _ => throw new ArgumentOutOfRangeException(nameof(write), write, "A gradient is written with GradientWrite.Accumulate or GradientWrite.Overwrite."),
+    };
+
     /// <summary>The error for a function id outside the model.</summary>
     public static ArgumentOutOfRangeException UnknownFunction(string model, int function, int count) =>
         new(nameof(function), function, $"{model} has {count} function(s) (ids 0..{count - 1}).");

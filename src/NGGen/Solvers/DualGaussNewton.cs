@@ -142,8 +142,7 @@ public sealed class DualGaussNewton<TModel> : IDirectionOracle<TModel> where TMo
         bool preconditioned = options.Preconditioner == DualPreconditioner.CurvaturePseudoInverse && !_problem.IsLeastSquares;
         if (safeguard)
         {
-            Array.Clear(_gradient);
-            _problem.LinearizedVjp(theta, _outputGradient, _gradient, _scratch);
+            _problem.LinearizedVjp(theta, _outputGradient, _gradient, _scratch, GradientWrite.Overwrite);
         }
         // CG on (H + γHKH)β = g from β = 0; only v = −γJᵀHβ is kept, β itself is never needed.
         direction.Clear();
@@ -162,8 +161,7 @@ public sealed class DualGaussNewton<TModel> : IDirectionOracle<TModel> where TMo
         {
             // Ad = H·u with u = d + γKHd; dᵀAd = (Hd)ᵀu as H is symmetric.
             _problem.ApplyCurvature(_search, _curvedSearch);
-            Array.Clear(_pulledBack);
-            _problem.LinearizedVjp(theta, _curvedSearch, _pulledBack, _scratch);
+            _problem.LinearizedVjp(theta, _curvedSearch, _pulledBack, _scratch, GradientWrite.Overwrite);
             _problem.LinearizedJvp(theta, _pulledBack, _product);
             TensorPrimitives.MultiplyAdd<double>(_product, gamma, _search, _product);
             double curvature = TensorPrimitives.Dot<double>(_curvedSearch, _product);

@@ -142,8 +142,7 @@ public sealed class GaussNewtonCgStepper<TModel> where TModel : IModel<TModel>
         if (!double.IsFinite(cost))
             return new GaussNewtonCgOutcome(cost, double.NaN, false, 0, 0, double.NaN, double.NaN, false);
 
-        Array.Clear(_gradient);
-        _problem.LinearizedVjp(theta, _outputGradient, _gradient, _scratch);
+        _problem.LinearizedVjp(theta, _outputGradient, _gradient, _scratch, GradientWrite.Overwrite);
         // MaxMagnitude returns the signed entry of largest magnitude, hence the Abs.
         double gradientNorm = Math.Abs(TensorPrimitives.MaxMagnitude<double>(_gradient));
         if (!double.IsFinite(gradientNorm) || gradientNorm < _options.GradientTolerance)

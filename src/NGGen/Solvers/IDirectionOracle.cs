@@ -36,8 +36,7 @@ public sealed class GradientOracle<TModel> : IDirectionOracle<TModel> where TMod
     public double Direction(ReadOnlySpan<double> theta, Span<double> direction)
     {
         double cost = Problem.Evaluate(theta, _outputGradient);
-        direction.Clear();
-        Problem.LinearizedVjp(theta, _outputGradient, direction, _scratch);
+        Problem.LinearizedVjp(theta, _outputGradient, direction, _scratch, GradientWrite.Overwrite);
         TensorPrimitives.Negate<double>(direction, direction);
         return cost;
     }

@@ -145,8 +145,7 @@ public static class Lbfgs
         {
             evaluations++;
             double c = problem.Evaluate(at, residuals);
-            g.Clear();
-            problem.LinearizedVjp(at, residuals, g, scratch);   // at the point Evaluate just linearized
+            problem.LinearizedVjp(at, residuals, g, scratch, GradientWrite.Overwrite);   // at the point Evaluate just linearized
             return c;
         }
 
@@ -174,8 +173,7 @@ public static class GradientDescent
         double cost = problem.Evaluate(theta, residuals), initialCost = cost;
         for (int iteration = 1; iteration <= options.MaxIterations; iteration++)
         {
-            Array.Clear(gradient);
-            problem.LinearizedVjp(theta, residuals, gradient, scratch);   // θ was the last point evaluated
+            problem.LinearizedVjp(theta, residuals, gradient, scratch, GradientWrite.Overwrite);   // θ was the last point evaluated
             double gradientNorm = Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradient));
             if (gradientNorm < options.GradientTolerance)
                 return new(TerminationType.GradientTolerance, $"‖∇L‖∞ = {gradientNorm:E3} < {options.GradientTolerance:E1}", initialCost, cost, iteration - 1, iteration, 0, clock.Elapsed.TotalSeconds, history);

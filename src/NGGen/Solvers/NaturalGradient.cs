@@ -119,8 +119,7 @@ public sealed class NaturalGradient<TModel> where TModel : IModel<TModel>
             int rows = _metric.ResidualCount;
             _metric.Jacobian(theta, _metricJacobian);
             Gemm.Multiply<double>(true, false, p, p, rows, _metricJacobian, p, _metricJacobian, p, _gramian, p, false);
-            Array.Clear(_gradient);
-            _problem.LinearizedVjp(theta, _outputGradient, _gradient, _column);
+            _problem.LinearizedVjp(theta, _outputGradient, _gradient, _column, GradientWrite.Overwrite);
             return SolveWithGramian(direction, p, cost);
         }
         _problem.Jacobian(theta, _jacobian);

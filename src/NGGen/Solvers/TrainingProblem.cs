@@ -201,9 +201,11 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
     public void LinearizedJvp(ReadOnlySpan<double> theta, ReadOnlySpan<double> tangent, Span<double> result) =>
         StackedJvp(theta, tangent, result, linearized: true);
 
-    /// <summary>gradient += Jᵀ·u at the point of the last <see cref="Evaluate"/>: no forward pass.</summary>
-    public void LinearizedVjp(ReadOnlySpan<double> theta, ReadOnlySpan<double> cotangent, Span<double> gradient, Span<double> scratch) =>
-        StackedVjp(theta, cotangent, gradient, scratch, linearized: true);
+    /// <summary>gradient += Jᵀ·u at the point of the last <see cref="Evaluate"/>: no forward pass. With
+    /// <paramref name="write"/> <see cref="GradientWrite.Overwrite"/>, gradient = Jᵀ·u and its old contents are never read.</summary>
+    public void LinearizedVjp(ReadOnlySpan<double> theta, ReadOnlySpan<double> cotangent, Span<double> gradient, Span<double> scratch,
+        GradientWrite write = GradientWrite.Accumulate) =>
+        StackedVjp(theta, cotangent, gradient, scratch, linearized: true, write);
 
     /// <summary>
     /// result = JᵀHJ·v, the generalised Gauss-Newton product at the point of the last <see cref="Evaluate"/>:
@@ -214,8 +216,7 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
     {
         LinearizedJvp(theta, v, scratch);
         ApplyCurvature(scratch, _curvatureScratch);
-        result.Clear();
-        LinearizedVjp(theta, _curvatureScratch, result, scratch);
+        LinearizedVjp(theta, _curvatureScratch, result, scratch, GradientWrite.Overwrite);
     }
 
     /// <summary>Throws a clear error when a solver that assumes ½‖r‖² is given robust or classification losses.</summary>
@@ -240,9 +241,11 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
     public void Jvp(ReadOnlySpan<double> theta, ReadOnlySpan<double> tangent, Span<double> result) =>
         StackedJvp(theta, tangent, result, linearized: false);
 
-    /// <summary>gradient += Jᵀ·u (u stacked like the residuals; <paramref name="scratch"/> has length m).</summary>
-    public void Vjp(ReadOnlySpan<double> theta, ReadOnlySpan<double> cotangent, Span<double> gradient, Span<double> scratch) =>
-        StackedVjp(theta, cotangent, gradient, scratch, linearized: false);
+    /// <summary>gradient += Jᵀ·u (u stacked like the residuals; <paramref name="scratch"/> has length m), or
+    /// gradient = Jᵀ·u with <paramref name="write"/> <see cref="GradientWrite.Overwrite"/>.</summary>
+    public void Vjp(ReadOnlySpan<double> theta, ReadOnlySpan<double> cotangent, Span<double> gradient, Span<double> scratch,
+        GradientWrite write = GradientWrite.Accumulate) =>
+        StackedVjp(theta, cotangent, gradient, scratch, linearized: false, write);
 
     // J = √w ∂F/∂θ per block; linearized products read the block's linearization instead of rerunning the forward.
     private void StackedJvp(ReadOnlySpan<double> theta, ReadOnlySpan<double> tangent, Span<double> result, bool linearized)
@@ -260,8 +263,11 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
         }
     }
 
-    private void StackedVjp(ReadOnlySpan<double> theta, ReadOnlySpan<double> cotangent, Span<double> gradient, Span<double> scratch, bool linearized)
+    // The first block writes as asked; the others add their blocks' sums onto it.
+    private void StackedVjp(ReadOnlySpan<double> theta, ReadOnlySpan<double> cotangent, Span<double> gradient, Span<double> scratch, bool linearized, GradientWrite write)
     {
+        if (_blocks.Length == 0 && !ModelGuard.Accumulates(write))
+            gradient.Clear();
         for (int b = 0; b < _blocks.Length; b++)
         {
             var block = _blocks[b];
@@ -272,10 +278,11 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
                 System.Numerics.Tensors.TensorPrimitives.Multiply(u, Math.Sqrt(block.Weight), scaled);
                 u = scaled;
             }
+            var blockWrite = b == 0 ? write : GradientWrite.Accumulate;
             if (linearized)
-                TModel.LinearizedVjp(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], u, gradient, _workspace);
+                TModel.LinearizedVjp(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], u, gradient, _workspace, blockWrite);
             else
-                TModel.Vjp(block.Function, theta, block.Inputs, block.Batch, u, gradient, _workspace);
+                TModel.Vjp(block.Function, theta, block.Inputs, block.Batch, u, gradient, _workspace, blockWrite);
         }
     }
 

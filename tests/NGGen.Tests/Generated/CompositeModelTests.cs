@@ -38,8 +38,62 @@ public class CompositeModelTests(ITestOutputHelper output)
 
             double linearized = GradientChecker.LinearizedVsDirect<TModel>(f, theta, inputs, batch, tangent, cotangent);
             Assert.True(linearized <= 1e-12, $"{name}: linearized vs direct {linearized:E2}");
-            output.WriteLine($"{name} batch {batch}: forward {forward:E2}, jvp-fd {jvp:E2}, dot {dot:E2}, float {single:E2}, linearized {linearized:E2}");
+
+            double onto = OverwriteAgainstAccumulate<TModel>(f, theta, inputs, batch, cotangent, random);
+            Assert.True(onto <= 1e-12, $"{name}: accumulating onto a gradient vs overwriting it {onto:E2}");
+            output.WriteLine($"{name} batch {batch}: forward {forward:E2}, jvp-fd {jvp:E2}, dot {dot:E2}, float {single:E2}, linearized {linearized:E2}, accumulate-overwrite {onto:E2}");
         }
+    }
+
+    /// <summary>
+    /// Both VJPs (direct and linearized) with <see cref="GradientWrite.Overwrite"/> into a gradient full of NaN must
+    /// equal, value for value, the accumulating form into zeros: every entry is written (zeros where the function does
+    /// not depend on a parameter), and nothing old is read. Accumulating onto a random gradient g₀ must give g₀ plus
+    /// that; returns the largest difference of the latter relative to the gradient's size.
+    /// </summary>
+    private static double OverwriteAgainstAccumulate<TModel>(int f, double[] theta, double[] inputs, int batch, double[] cotangent, Random random)
+        where TModel : IModel<TModel>
+    {
+        int p = TModel.ParameterCount;
+        var workspace = new double[Enum.GetValues<EvaluationKind>().Max(k => TModel.WorkspaceLength(f, k, batch))];
+        var linearization = new double[TModel.LinearizationLength(f, batch)];
+        TModel.Linearize<double>(f, theta, inputs, batch, linearization, new double[TModel.Functions[f].OutputSize * batch], workspace);
+        var start = GradientChecker.RandomVector(random, p);
+        double worst = 0;
+        foreach (bool linearized in new[] { false, true })
+        {
+            void Run(double[] gradient, GradientWrite write)
+            {
+                if (linearized)
+                    TModel.LinearizedVjp<double>(f, theta, inputs, batch, linearization, cotangent, gradient, workspace, write);
+                else
+                    TModel.Vjp<double>(f, theta, inputs, batch, cotangent, gradient, workspace, write);
+            }
+
+            var intoZeros = new double[p];
+            Run(intoZeros, GradientWrite.Accumulate);
+            var overwritten = Enumerable.Repeat(double.NaN, p).ToArray();
+            Run(overwritten, GradientWrite.Overwrite);
+            for (int i = 0; i < p; i++)
+                Assert.True(overwritten[i] == intoZeros[i], $"{TModel.Name}.{TModel.Functions[f].Name}: {(linearized ? "linearized " : "")}VJP entry {i} overwritten {overwritten[i]} but accumulated into zeros {intoZeros[i]}");
+
+            var onto = (double[])start.Clone();
+            Run(onto, GradientWrite.Accumulate);
+            double scale = Math.Max(1e-300, intoZeros.Max(Math.Abs) + start.Max(Math.Abs));
+            for (int i = 0; i < p; i++)
+                worst = Math.Max(worst, Math.Abs(onto[i] - (start[i] + overwritten[i])) / scale);
+        }
+        return worst;
+    }
+
+    [Fact]
+    public void A_gradient_write_outside_the_enum_is_refused()
+    {
+        var gradient = new double[Mlp3.ParameterCount];
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => Mlp3.Vjp<double>(0, new double[Mlp3.ParameterCount],
+            new double[Mlp3.Functions[0].InputSize], 1, new double[Mlp3.Functions[0].OutputSize], gradient,
+            new double[Mlp3.WorkspaceLength(0, EvaluationKind.Vjp, 1)], (GradientWrite)7));
+        Assert.Equal("write", exception.ParamName);
     }
 
     [Theory, MemberData(nameof(Batches))]
