@@ -25,6 +25,12 @@ internal static unsafe class GemmPacking
         where T : unmanaged
     {
         int mr = GemmMicroKernels.Mr<T>();
+        if (transA && mc % mr == 0)
+        {
+            PackRowsAcrossPanels(src, lda, mc, kc, dst, mr);
+            return;
+        }
+
         for (int ir = 0; ir < mc; ir += mr)
         {
             int rows = Math.Min(mr, mc - ir);
@@ -38,6 +44,43 @@ internal static unsafe class GemmPacking
             }
 
             dst += (nint)mr * kc;
+        }
+    }
+
+    // op(A) = Aᵀ whole panels, a few k steps at a time: those rows of the stored A are read front to back across every
+    // panel (mc contiguous values each) and stay in L1 while each panel gets its stretch (a contiguous run of
+    // RowsPerStretch·MR values). Panel by panel over the whole depth, every panel read kc rows lda apart a few dozen
+    // bytes at a time, a new page per row: Wᵀ·dZ at 256×2048×256 ran at 75-77 GFLOP/s on one core against 110 for W·X.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PackRowsAcrossPanels<T>(T* src, nint lda, int mc, int kc, T* dst, int mr)
+        where T : unmanaged
+    {
+        const int RowsPerStretch = 8;
+        nint panelStride = (nint)mr * kc;
+        int panels = mc / mr;
+        bool vector = mr * sizeof(T) == Vector256<byte>.Count && Vector256.IsHardwareAccelerated;
+        for (int p0 = 0; p0 < kc; p0 += RowsPerStretch)
+        {
+            int p1 = Math.Min(p0 + RowsPerStretch, kc);
+            for (int panel = 0; panel < panels; panel++)
+            {
+                T* row = src + (p0 * lda) + (panel * mr);
+                T* d = dst + (panel * panelStride) + ((nint)p0 * mr);
+                for (int p = p0; p < p1; p++)
+                {
+                    if (vector)
+                    {
+                        Vector256.Store(Vector256.Load((byte*)row), (byte*)d);
+                    }
+                    else
+                    {
+                        Unsafe.CopyBlockUnaligned(d, row, (uint)(mr * sizeof(T)));
+                    }
+
+                    row += lda;
+                    d += mr;
+                }
+            }
         }
     }
 
