@@ -20,9 +20,8 @@ internal static unsafe class GemmDotBlocks
 {
     private const int Block = 4;
 
-    // Largest m and n taken. Both must be small: the row blocks are what is split across threads, and the packed
-    // kernel wins once its panels are reused across many tiles (level at 128×128).
-    private const int MaxSide = 96;
+    // Largest m and n taken: beyond, the packed kernel wins (see Applies).
+    private const int MaxSide = 24;
 
     // Multiply-adds from which the row blocks are split across threads (as Gemm's packed split).
     private const long ParallelMinWork = 1L << 20;
@@ -32,7 +31,12 @@ internal static unsafe class GemmDotBlocks
     /// Measured on Vector512 against the packed kernel (2026-11-22): 16×16×2048 22 µs against 42-61, 64×64×2048
     /// 171-175 against 262-287, 96×96×2048 390 against 487-512; level at 128×128. With a short depth the 16
     /// reductions per block dominate: 64×64×128 took 40 µs against 12, 64×64×256 28 against 24. Hence the depth
-    /// must be at least 8 times the larger side.
+    /// must be at least 8 times the larger side. Since the packed kernel broadcasts from memory and packs Bᵀ with 8×8
+    /// transposes (2026-11-23, GFLOP/s on one thread), this kernel still wins at 16×16×2048 (62 against 24-29) and
+    /// 24×24×2048 (62 against 53) but no longer at 32×32 (59 against 100), 64×64 (50-59 against 98-107) or 96×96
+    /// (44-74 against 68-104); on two threads the packed 64×64×2048 splits by columns and runs at 149-179 against
+    /// 87-100. (On two threads this kernel would still win at 32 and 48, where the packed product does not split,
+    /// 101 against 83 and 109 against 78; the choice does not depend on the thread count, so results do not either.)
     /// </remarks>
     internal static bool Applies<T>(bool transA, bool transB, int m, int n, int k)
         where T : unmanaged

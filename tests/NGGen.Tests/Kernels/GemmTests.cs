@@ -18,9 +18,10 @@ public sealed class GemmTests
         (257, 129, 300), (40, 40, 1100), (20, 4133, 10), (401, 37, 19),
         // Taller products (96-192 rows): exact fits, and 4-row and 7-row edges below the last full tile.
         (96, 33, 20), (100, 64, 70), (103, 40, 64), (192, 65, 130),
-        // Few rows and columns over a long depth (the weight-gradient shape A·Bᵀ that GemmDotBlocks takes): whole and
-        // partial 4×4 blocks, depths off the vector width, and the largest area it accepts.
-        (4, 4, 128), (13, 7, 1001), (5, 90, 777), (64, 64, 2048), (96, 96, 800),
+        // Few rows and columns over a long depth (the weight-gradient shape A·Bᵀ): whole and partial 4×4 blocks and
+        // depths off the vector width in GemmDotBlocks, the largest area it accepts, and just beyond it and larger in
+        // the packed kernel.
+        (4, 4, 128), (13, 7, 1001), (24, 24, 777), (5, 90, 777), (25, 24, 1000), (64, 64, 2048), (96, 96, 800),
         // A wide product with enough rows to split by rows, split by columns instead.
         (100, 1000, 40),
         // op(B) read in place (at most two row panels, or at most two column panels): over several depth blocks,

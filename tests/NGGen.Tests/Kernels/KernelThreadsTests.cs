@@ -20,10 +20,11 @@ public sealed unsafe class KernelThreadsTests
     public static TheoryData<int, int, int, bool, bool, bool> SplitCases()
     {
         var data = new TheoryData<int, int, int, bool, bool, bool>();
-        // Then a wide product split by columns despite its rows, and a long-depth A·Bᵀ whose 4-row blocks are split;
-        // then op(B) read in place, split by rows (no barriers) and by columns; last, op(A) and op(B) read in place
-        // with a 4-row edge in the second part.
-        foreach ((int m, int n, int k) in new[] { (301, 203, 97), (20, 3001, 70), (130, 129, 260), (257, 129, 300), (100, 1000, 40), (37, 45, 1030), (260, 64, 300), (16, 4096, 40), (1028, 32, 70) })
+        // Then a wide product split by columns despite its rows, and a long-depth A·Bᵀ whose 4-row dot blocks are split;
+        // then op(B) read in place, split by rows (no barriers) and by columns; then op(A) and op(B) read in place
+        // with a 4-row edge in the second part; last, weight-gradient shapes with little work per depth block, split
+        // by column panels when B is packed (by rows when it is read in place), one with an uneven last panel.
+        foreach ((int m, int n, int k) in new[] { (301, 203, 97), (20, 3001, 70), (130, 129, 260), (257, 129, 300), (100, 1000, 40), (20, 24, 4100), (260, 64, 300), (16, 4096, 40), (1028, 32, 70), (64, 64, 2048), (96, 80, 1100) })
             for (int flags = 0; flags < 8; flags++)
                 data.Add(m, n, k, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0);
         return data;
@@ -70,7 +71,9 @@ public sealed unsafe class KernelThreadsTests
 
     // With two threads a product splits exactly when each thread gets four row panels (rows first, while op(B) has
     // fewer than 8 columns per row) or else four column panels, and has at least 2^21 multiply-adds: the rule every
-    // two-core measurement in bench/RESULTS.md was taken under.
+    // two-core measurement in bench/RESULTS.md up to the tenth session was taken under. Since the twelfth, a row split
+    // that would share a packed B with under 2^21 multiply-adds per thread and depth block splits by whole column
+    // panels instead (64×64×2048 A·Bᵀ), unless B is read in place.
     [Theory]
     [InlineData(64, 64, 512)]
     [InlineData(63, 64, 600)]
@@ -80,13 +83,21 @@ public sealed unsafe class KernelThreadsTests
     [InlineData(40, 127, 1024)]
     [InlineData(1024, 32, 1024)]
     [InlineData(512, 64, 63)]
-    public void SplitRule_OnTwoThreads_IsUnchanged(int m, int n, int k)
+    [InlineData(64, 64, 2048)]
+    [InlineData(128, 64, 512)]
+    [InlineData(128, 128, 2048)]
+    [InlineData(96, 80, 1100)]
+    public void SplitRule_OnTwoThreads_IsTheTwoCoreRule(int m, int n, int k)
     {
         int mr = GemmMicroKernels.Mr<float>(), nr = GemmMicroKernels.Nr<float>();
-        var expected = (long)m * n * k < (1L << 21) ? Gemm.Split.None
-            : m >= 2 * 4 * mr && n < 8 * m ? Gemm.Split.Rows
-            : n >= 2 * 4 * nr ? Gemm.Split.Columns : Gemm.Split.None;
-        Assert.Equal((expected, expected == Gemm.Split.None ? 1 : 2), Gemm.SplitOf<float>(m, n, k, 2));
+        foreach (bool bInPlace in new[] { false, true })
+        {
+            long rowWorkPerBlock = (long)((m + 1) / 2) * Math.Min(n, 1024) * Math.Min(k, 256);
+            var expected = (long)m * n * k < (1L << 21) ? Gemm.Split.None
+                : m >= 2 * 4 * mr && n < 8 * m ? (!bInPlace && rowWorkPerBlock < (1L << 21) && n >= 2 * nr ? Gemm.Split.Columns : Gemm.Split.Rows)
+                : n >= 2 * 4 * nr ? Gemm.Split.Columns : Gemm.Split.None;
+            Assert.Equal((expected, expected == Gemm.Split.None ? 1 : 2), Gemm.SplitOf<float>(m, n, k, 2, bInPlace));
+        }
     }
 
     // On 16 threads a 256-wide layer at batch 256 and a 256-wide weight gradient at batch 2048 are split (each
