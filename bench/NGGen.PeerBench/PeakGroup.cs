@@ -34,6 +34,13 @@ public static class PeakGroup
             foreach (int batch in batches)
                 LayerGemm(width, batch, floatPeak);
 
+        // The backward products, which the layer GEMM rows leave out: the weight gradient is the only product of a
+        // 64-wide layer with a long depth.
+        int[] backwardWidths = options.Quick ? [64, 256] : [64, 256, 1024];
+        foreach (int width in backwardWidths)
+            foreach (int batch in batches)
+                BackwardGemms(width, batch, floatPeak);
+
         // The VM's clock drifts between cases (the 2-core FMA peak has measured 194-271 GFLOP/s in one hour), so
         // the fraction is also taken in pairs: the FMA peak and the GEMM timed back to back, round after round, on
         // the same thread count. The median of the per-round ratios cancels the drift the separate medians carry.
@@ -146,6 +153,22 @@ public static class PeakGroup
         // Bytes read plus bytes written.
         double gbPerSecond = 2.0 * CopyElements * sizeof(float) / timing.Seconds / 1e9;
         ResultWriter.Write("peak", $"copy/{threads}t", timing, ("gb_per_s", gbPerSecond), ("threads", threads));
+    }
+
+    // A layer's two backward products as the generated VJP calls them (Batched.MatMul): the input cotangent
+    // C[w×b] = Wᵀ·D, op(A) transposed, and the weight gradient C[w×w] = D·Hᵀ summed over the batch, op(B) transposed.
+    private static void BackwardGemms(int width, int batch, double floatPeak)
+    {
+        var (w, d, c) = LayerOperands(width, batch);
+        var h = (float[])d.Clone();
+        var gradient = new float[width * width];
+        double flops = 2.0 * width * width * batch;
+        var timing = Measure.Median(() => Gemm.Multiply<float>(true, false, width, batch, width, w, width, d, batch, c, batch, false));
+        ResultWriter.Write("peak", $"gemm_input_cotangent/w{width}/b{batch}", timing, ("gflops", flops / timing.Seconds / 1e9),
+            ("width", width), ("batch", batch), ("fraction_of_peak", flops / timing.Seconds / 1e9 / floatPeak));
+        timing = Measure.Median(() => Gemm.Multiply<float>(false, true, width, width, batch, d, batch, h, batch, gradient, width, false));
+        ResultWriter.Write("peak", $"gemm_weight_gradient/w{width}/b{batch}", timing, ("gflops", flops / timing.Seconds / 1e9),
+            ("width", width), ("batch", batch), ("fraction_of_peak", flops / timing.Seconds / 1e9 / floatPeak));
     }
 
     private static void LayerGemm(int width, int batch, double floatPeak)

@@ -8,7 +8,7 @@ namespace NGGen.PeerBench;
 /// <param name="Batches">Only these batch sizes (empty: the group's own list).</param>
 public sealed record PeerOptions(IReadOnlyList<string> Groups, string DataDirectory, bool Quick, IReadOnlyList<int> Widths, IReadOnlyList<int> Batches)
 {
-    public const string Usage = "usage: NGGen.PeerBench --group peak|mlp|gncg|engd|fits [--group …] [--data DIR] [--quick] [--min-seconds S] [--width W]… [--batch B]…";
+    public const string Usage = "usage: NGGen.PeerBench --group peak|mlp|gncg|engd|fits|writes [--group …] [--data DIR] [--quick] [--min-seconds S] [--width W]… [--batch B]…";
 
     /// <summary>Directory for one group's files, created on demand.</summary>
     public string GroupDirectory(string group) => Directory.CreateDirectory(Path.Combine(DataDirectory, group)).FullName;
