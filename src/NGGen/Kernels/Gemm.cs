@@ -313,18 +313,14 @@ public static class Gemm
             // each packing its own B, need no meeting at all, as long as they make as many parts.
             if (readsBInPlace)
                 return (Split.Rows, rowParts);
-            int kc = Math.Min(k, KcMax), nc = Math.Min(n, PackedBBlockBytes / (KcMax * SizeOf<T>()));
-            long rowWorkPerBlock = (long)((m + rowParts - 1) / rowParts) * nc * kc;
+            var (kc, nc) = DepthAndColumnBlocks<T>(n, k);
+            long rowWorkPerBlock = (long)((m + rowParts - 1) / rowParts) * Math.Min(nc, n) * kc;
             int panelParts = Math.Min(limit, Parts(n, nr, nr, threads));
             return rowWorkPerBlock < MinRowWorkPerBlock && panelParts >= rowParts ? (Split.Columns, panelParts) : (Split.Rows, rowParts);
         }
         int columnParts = Math.Min(limit, Parts(n, MinPanelsPerPart * nr, MinPanelsPerExtraPart * nr, threads));
         return columnParts >= 2 ? (Split.Columns, columnParts) : (Split.None, 1);
     }
-
-    private static unsafe int SizeOf<T>()
-        where T : unmanaged
-        => sizeof(T);
 
     // Parts `amount` makes: none below two shares of `perPart`, else one per `perExtraPart`, at least two and at most
     // `threads`.

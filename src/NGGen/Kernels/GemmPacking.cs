@@ -230,14 +230,14 @@ internal static unsafe class GemmPacking
         {
             // After the unpacks and shuffles, s_j holds column j (low lane) and column j+4 (high lane) of rows 0-3
             // (s0-s3) or rows 4-7 (s4-s7); the lane permutes put rows 0-7 of one column in one vector.
-            Vector256<float> t0 = Avx.UnpackLow(Avx.LoadVector256(r0 + p), Avx.LoadVector256(r1 + p));
-            Vector256<float> t1 = Avx.UnpackHigh(Avx.LoadVector256(r0 + p), Avx.LoadVector256(r1 + p));
-            Vector256<float> t2 = Avx.UnpackLow(Avx.LoadVector256(r2 + p), Avx.LoadVector256(r3 + p));
-            Vector256<float> t3 = Avx.UnpackHigh(Avx.LoadVector256(r2 + p), Avx.LoadVector256(r3 + p));
-            Vector256<float> t4 = Avx.UnpackLow(Avx.LoadVector256(r4 + p), Avx.LoadVector256(r5 + p));
-            Vector256<float> t5 = Avx.UnpackHigh(Avx.LoadVector256(r4 + p), Avx.LoadVector256(r5 + p));
-            Vector256<float> t6 = Avx.UnpackLow(Avx.LoadVector256(r6 + p), Avx.LoadVector256(r7 + p));
-            Vector256<float> t7 = Avx.UnpackHigh(Avx.LoadVector256(r6 + p), Avx.LoadVector256(r7 + p));
+            Vector256<float> a0 = Avx.LoadVector256(r0 + p), a1 = Avx.LoadVector256(r1 + p);
+            Vector256<float> a2 = Avx.LoadVector256(r2 + p), a3 = Avx.LoadVector256(r3 + p);
+            Vector256<float> a4 = Avx.LoadVector256(r4 + p), a5 = Avx.LoadVector256(r5 + p);
+            Vector256<float> a6 = Avx.LoadVector256(r6 + p), a7 = Avx.LoadVector256(r7 + p);
+            Vector256<float> t0 = Avx.UnpackLow(a0, a1), t1 = Avx.UnpackHigh(a0, a1);
+            Vector256<float> t2 = Avx.UnpackLow(a2, a3), t3 = Avx.UnpackHigh(a2, a3);
+            Vector256<float> t4 = Avx.UnpackLow(a4, a5), t5 = Avx.UnpackHigh(a4, a5);
+            Vector256<float> t6 = Avx.UnpackLow(a6, a7), t7 = Avx.UnpackHigh(a6, a7);
             Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE);
             Vector256<float> s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
             Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE);

@@ -263,11 +263,9 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
         }
     }
 
-    // The first block writes as asked; the others add their blocks' sums onto it.
+    // The first block writes as asked (a problem has at least one); the others add their blocks' sums onto it.
     private void StackedVjp(ReadOnlySpan<double> theta, ReadOnlySpan<double> cotangent, Span<double> gradient, Span<double> scratch, bool linearized, GradientWrite write)
     {
-        if (_blocks.Length == 0 && !ModelGuard.Accumulates(write))
-            gradient.Clear();
         for (int b = 0; b < _blocks.Length; b++)
         {
             var block = _blocks[b];

@@ -92,7 +92,9 @@ public sealed unsafe class KernelThreadsTests
         int mr = GemmMicroKernels.Mr<float>(), nr = GemmMicroKernels.Nr<float>();
         foreach (bool bInPlace in new[] { false, true })
         {
-            long rowWorkPerBlock = (long)((m + 1) / 2) * Math.Min(n, 1024) * Math.Min(k, 256);
+            // Depth blocks are equal shares of k of at most 256; a float B block holds up to 1024 columns.
+            int depthBlocks = (k + 255) / 256;
+            long rowWorkPerBlock = (long)((m + 1) / 2) * Math.Min(n, 1024) * ((k + depthBlocks - 1) / depthBlocks);
             var expected = (long)m * n * k < (1L << 21) ? Gemm.Split.None
                 : m >= 2 * 4 * mr && n < 8 * m ? (!bInPlace && rowWorkPerBlock < (1L << 21) && n >= 2 * nr ? Gemm.Split.Columns : Gemm.Split.Rows)
                 : n >= 2 * 4 * nr ? Gemm.Split.Columns : Gemm.Split.None;

@@ -11,26 +11,27 @@ namespace NGGen.Tests.Solvers;
 /// </summary>
 public class TrainingProblemWriteTests
 {
-    // The Poisson PINN's two residuals (interior, weighted, and boundary) as two blocks of one problem.
-    private static TrainingProblem<PoissonNet> TwoBlocks(Random random)
+    // The Poisson PINN's two residuals (interior, weighted, and boundary) as two blocks of one problem, evaluated
+    // (so linearized) at random parameters.
+    private static (TrainingProblem<PoissonNet> Problem, double[] Theta) TwoBlocksEvaluated(Random random)
     {
         int interior = 40, boundary = 12;
         var xInterior = Enumerable.Range(0, 2 * interior).Select(_ => random.NextDouble()).ToArray();
         var xBoundary = Enumerable.Range(0, 2 * boundary).Select(_ => random.NextDouble()).ToArray();
-        return new TrainingProblem<PoissonNet>(
+        var problem = new TrainingProblem<PoissonNet>(
             new ResidualBlock(PoissonNet.InteriorFunction, xInterior, interior, Weight: 2.5),
             new ResidualBlock(PoissonNet.BoundaryFunction, xBoundary, boundary));
+        var theta = GradientChecker.RandomParameters<PoissonNet>(random);
+        problem.Evaluate(theta, new double[problem.ResidualCount]);
+        return (problem, theta);
     }
 
     [Fact]
     public void Overwriting_equals_accumulating_into_zeros_for_every_block()
     {
         var random = new Random(12);
-        var problem = TwoBlocks(random);
-        var theta = GradientChecker.RandomParameters<PoissonNet>(random);
+        var (problem, theta) = TwoBlocksEvaluated(random);
         int m = problem.ResidualCount, p = problem.ParameterCount;
-        var outputGradient = new double[m];
-        problem.Evaluate(theta, outputGradient);
         var u = GradientChecker.RandomVector(random, m);
         var scratch = new double[m];
 
@@ -57,10 +58,8 @@ public class TrainingProblemWriteTests
     public void Gauss_newton_product_overwrites_its_result_and_matches_the_dense_jacobian()
     {
         var random = new Random(13);
-        var problem = TwoBlocks(random);
-        var theta = GradientChecker.RandomParameters<PoissonNet>(random);
+        var (problem, theta) = TwoBlocksEvaluated(random);
         int m = problem.ResidualCount, p = problem.ParameterCount;
-        problem.Evaluate(theta, new double[m]);
         var v = GradientChecker.RandomVector(random, p);
         var product = Enumerable.Repeat(double.NaN, p).ToArray();
         problem.GaussNewtonProduct(theta, v, product, new double[m]);
