@@ -294,6 +294,8 @@ internal sealed class ProgramEmitter : ProgramWalker
     /// over rows (features, or chunks of a flat loop), which <c>FusedLoops.Run</c> splits across the
     /// kernel threads: these passes are bound by memory bandwidth, which the second core nearly doubles.
     /// </summary>
+    protected override bool FusesFollowers => true;
+
     protected override void EmitFusedGroup(int root, Write write)
     {
         string local = DeclareFusedLoop(root, LoopAdds(write), asEpilogue: false);
@@ -315,31 +317,39 @@ internal sealed class ProgramEmitter : ProgramWalker
         return IsPerFeature(root) ? Literals.Int(size) : $"(int)(({Literals.Int(size)}L * batch + {local}.chunk - 1) / {local}.chunk)";
     }
 
-    // Whether the loop reads a per-feature value (a bias) or a per-sample one broadcast over features: its rows are
-    // then features; otherwise they are chunks of the flattened values.
+    // Whether the loop (with its followers) reads a per-feature value (a bias) or a per-sample one broadcast over
+    // features: its rows are then features; otherwise they are chunks of the flattened values.
     private bool IsPerFeature(int root)
     {
-        var memberSet = new HashSet<int>(Plan.GroupMembers(root));
+        var memberSet = new HashSet<int>(Plan.LoopMembers(root));
         int size = Program[root].Shape.Size;
         return size > 1 && memberSet.SelectMany(m => Program[m].Inputs).Where(i => !memberSet.Contains(i))
             .Any(i => Program[i].Batched ? Program[i].Shape.Size == 1 : Program[i].Shape.Size > 1);
     }
 
     // Writes the loop body's type (to StaticData) and the local holding it; returns the local's name. An epilogue
-    // body also gets the IGemmEpilogue block form: rows are entries, columns samples, for any loop.
+    // body also gets the IGemmEpilogue block form: rows are entries, columns samples, for any loop. The loop's
+    // followers run in the same chunk after it, each writing its own root.
     private string DeclareFusedLoop(int root, bool accumulate, bool asEpilogue)
     {
-        var members = Plan.GroupMembers(root);
+        var roots = new List<int> { root };
+        roots.AddRange(Plan.FollowersOf(root));
+        var members = Plan.LoopMembers(root);
         var memberSet = new HashSet<int>(members);
         int size = Program[root].Shape.Size;
         bool perFeature = IsPerFeature(root);
         string rowStart = perFeature ? "e * batch + n0" : "n0";
 
         // Every value the loop reads or writes outside its own temporaries becomes a field of the body.
-        var fields = members.SelectMany(m => Program[m].Inputs).Where(i => !memberSet.Contains(i)).Append(root).Distinct().OrderBy(i => i).ToList();
+        var fields = members.SelectMany(m => Program[m].Inputs).Where(i => !memberSet.Contains(i)).Concat(roots).Distinct().OrderBy(i => i).ToList();
+
+        // A root the chain stores straight into its destination is read back from there by a follower.
+        bool WrittenDirectly(int member) => roots.Contains(member) && !(member == root && accumulate);
 
         string Operand(int input, string offset)
         {
+            if (memberSet.Contains(input) && WrittenDirectly(input))
+                return $"{V(input)}.Slice({offset}, len)";
             if (memberSet.Contains(input))
                 return $"t{members.IndexOf(input)}";
             var node = Program[input];
@@ -358,12 +368,10 @@ internal sealed class ProgramEmitter : ProgramWalker
         {
             for (int k = 0; k < members.Count; k++)
                 body.WriteLine(k == 0 ? "global::System.Span<T> t0 = scratch.Slice(0, len);" : $"global::System.Span<T> t{k} = scratch.Slice({Literals.Int(k)} * width, len);");
-            string destination = $"{V(root)}.Slice({offset}, len)";
             foreach (int m in members)
             {
                 var node = Program[m];
-                bool direct = m == root && !accumulate;
-                string target = direct ? destination : $"t{members.IndexOf(m)}";
+                string target = WrittenDirectly(m) ? $"{V(m)}.Slice({offset}, len)" : $"t{members.IndexOf(m)}";
                 string a = Operand(node.Input(0), offset);
                 if (OpFacts.IsUnary(node.Op))
                 {
@@ -374,7 +382,10 @@ internal sealed class ProgramEmitter : ProgramWalker
                 body.WriteLine(BinaryCall(node.Op, a, IsScalar(node.Input(0)), b, IsScalar(node.Input(1)), target));
             }
             if (accumulate)
+            {
+                string destination = $"{V(root)}.Slice({offset}, len)";
                 body.WriteLine($"{TP}.Add(t{members.IndexOf(root)}, {destination}, {destination});");
+            }
         }
 
         string interfaces = asEpilogue ? "global::NGGen.Kernels.IFusedLoopBody, global::NGGen.Kernels.IGemmEpilogue" : "global::NGGen.Kernels.IFusedLoopBody";
@@ -450,7 +461,9 @@ internal sealed class ProgramEmitter : ProgramWalker
             ? "chunk"
             : $"global::System.Math.Min(chunk, {Literals.Int(MaxScratchValues / members.Count)})";
         string local = $"fused{Literals.Int(root)}";
-        _w.WriteLine($"// fused{(asEpilogue ? " into the product" : "")}: {string.Join(" → ", members.Select(m => Program[m].Op))}");
+        string Chain(int groupRoot) => string.Join(" → ", Plan.GroupMembers(groupRoot).Select(m => Program[m].Op));
+        string followers = roots.Count > 1 ? "; with it: " + string.Join("; ", roots.Skip(1).Select(Chain)) : "";
+        _w.WriteLine($"// fused{(asEpilogue ? " into the product" : "")}: {Chain(root)}{followers}");
         _w.WriteLine($"var {local} = new {typeName}<T> {{ {string.Join(", ", fields.Select(id => $"{V(id)} = {V(id)}"))}, batch = batch, chunk = {groupChunk} }};");
         return local;
     }

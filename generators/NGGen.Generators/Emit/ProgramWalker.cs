@@ -33,7 +33,7 @@ internal abstract class ProgramWalker
     private void EmitNode(int id)
     {
         var node = Program[id];
-        if (!Plan.EmitsCode(id) || Plan.EpilogueOf[id] >= 0)
+        if (!Plan.EmitsCode(id) || Plan.EpilogueOf[id] >= 0 || Plan.LeaderOf[id] >= 0)
             return;
         switch (node.Op)
         {
@@ -48,6 +48,14 @@ internal abstract class ProgramWalker
                     EmitFusedGroup(id, Accumulation.TakeAccumulate(id));
                 else
                     EmitUnbatchedElementwise(id);
+                // Loops that run with this one (StoragePlan.FindFollowers) write fresh destinations, never a slot.
+                foreach (int follower in Plan.FollowersOf(id))
+                {
+                    if (Accumulation.TakeAccumulate(follower) != Write.Overwrite)
+                        throw new InvalidOperationException("a follower loop must overwrite its destination");
+                    if (!FusesFollowers)
+                        EmitFusedGroup(follower, Write.Overwrite);
+                }
                 return;
             case Op.Gather:
                 EmitGather(id, Accumulation.TakeAccumulate(id));
@@ -80,6 +88,12 @@ internal abstract class ProgramWalker
                 throw new InvalidOperationException($"cannot emit {node.Op}");
         }
     }
+
+    /// <summary>
+    /// Whether <see cref="EmitFusedGroup"/> and <see cref="EmitProductWithEpilogue"/> run a loop's followers
+    /// (<see cref="StoragePlan.FollowersOf"/>) inside it; otherwise each follower is emitted as its own loop right after.
+    /// </summary>
+    protected virtual bool FusesFollowers => false;
 
     /// <summary>A batched elementwise chain ending at <paramref name="root"/> (<see cref="StoragePlan.GroupMembers"/>).</summary>
     protected abstract void EmitFusedGroup(int root, Write write);

@@ -51,14 +51,16 @@ internal sealed class StoragePlan
             Storage[id] = Assign(id);
         EpilogueOf = new int[count];
         ProductOf = new int[count];
+        LeaderOf = new int[count];
         FindEpilogues();
+        FindFollowers();
         AllocateWorkspace();
 
         // Fused loops keep one chunk per member on the stack. A loop walks at most size·batch values of its root,
         // so a chunk never needs more than min(Chunk, ChunkFactor·batch).
         foreach (int root in Enumerable.Range(0, count).Where(IsGroupRoot))
         {
-            MaxGroupTemps = Math.Max(MaxGroupTemps, GroupMembers(root).Count);
+            MaxGroupTemps = Math.Max(MaxGroupTemps, LoopMembers(root).Count);
             ChunkFactor = Math.Max(ChunkFactor, program[root].Shape.Size);
         }
     }
@@ -76,6 +78,10 @@ internal sealed class StoragePlan
 
     /// <summary>For a fused loop that runs inside a product: that product (a MatMul); otherwise -1.</summary>
     public int[] ProductOf { get; }
+
+    /// <summary>For a fused loop that runs inside an earlier loop (<see cref="FindFollowers"/>): that loop's root;
+    /// otherwise -1.</summary>
+    public int[] LeaderOf { get; }
 
     public int BatchedRows { get; private set; }
 
@@ -195,6 +201,69 @@ internal sealed class StoragePlan
         return null;
     }
 
+    /// <summary>
+    /// Finds fused loops that can run inside the loop whose result they read, in the same pass: a loop that only
+    /// reads that result and values already complete when it runs (parameters, inputs, saved or stored values) and
+    /// writes a fresh destination. Linearize's tanh′ = 1 − h² then runs where h is computed, on values still in L1,
+    /// inside the layer product's epilogue, instead of as a second pass over memory.
+    /// </summary>
+    private void FindFollowers()
+    {
+        for (int id = 0; id < _program.Count; id++)
+            LeaderOf[id] = -1;
+        for (int root = 0; root < _program.Count; root++)
+        {
+            if (!IsGroupRoot(root) || ProductOf[root] >= 0 || SinkOf[root] >= 0 || !EmitsCode(root))
+                continue;
+            var members = GroupMembers(root);
+            var memberSet = new HashSet<int>(members);
+            var external = members.SelectMany(m => _program[m].Inputs).Where(i => !memberSet.Contains(i)).Distinct().ToList();
+            int leader = external.Where(i => IsGroupRoot(i) && EmitsCode(i) && LeaderOf[i] < 0
+                && _program[i].Shape.Size == _program[root].Shape.Size).DefaultIfEmpty(-1).Max();
+            if (leader >= 0 && external.All(i => i == leader || IsCompleteBefore(i, leader)))
+                LeaderOf[root] = leader;
+        }
+    }
+
+    // Whether a value is computed, whole, before node `at` runs, and nothing after it writes it: a value the caller
+    // passes in, a constant, or one stored once by its own node (not a product moved down to a later loop, not an
+    // accumulated sum or a view of one).
+    private bool IsCompleteBefore(int id, int at)
+    {
+        // Constants are loaded before the first node runs.
+        if (_program[id].Op == Op.Const)
+            return Storage[id].Kind == StorageKind.Workspace;
+        if (id >= at || EpilogueOf[id] >= 0 || IsAccumulatedAdd(id) || LeaderOf[id] >= 0)
+            return false;
+        return Storage[id].Kind switch
+        {
+            StorageKind.Theta or StorageKind.Seed or StorageKind.Inputs => true,
+            StorageKind.Workspace or StorageKind.Linearization => _program[id].Op is not (Op.CtSlot or Op.Accumulate),
+            _ => false,
+        };
+    }
+
+    /// <summary>The loops that run inside the loop rooted at <paramref name="leader"/>, in program order.</summary>
+    public List<int> FollowersOf(int leader)
+    {
+        var followers = new List<int>();
+        for (int id = leader + 1; id < _program.Count; id++)
+            if (LeaderOf[id] == leader)
+                followers.Add(id);
+        return followers;
+    }
+
+    /// <summary>The members of the loop rooted at <paramref name="root"/> with those of its followers.</summary>
+    public List<int> LoopMembers(int root)
+    {
+        if (LeaderOf[root] >= 0)
+            return GroupMembers(root);
+        var members = GroupMembers(root);
+        foreach (int follower in FollowersOf(root))
+            members.AddRange(GroupMembers(follower));
+        return members;
+    }
+
     // Offsets are assigned later by AllocateWorkspace, once lifetimes are known.
     private static Storage Allocate(IrNode node) => new(StorageKind.Workspace, -1);
 
@@ -230,6 +299,17 @@ internal sealed class StoragePlan
         for (int id = 0; id < count; id++)
             if (EpilogueOf[id] >= 0)
                 position[id] = EpilogueOf[id];
+        // A follower loop runs with its leader, earlier than its own root: its members and result live from there.
+        for (int id = count - 1; id >= 0; id--)
+        {
+            if (LeaderOf[id] >= 0)
+                position[id] = LeaderOf[id];
+            else if (Storage[id].Kind == StorageKind.Fused && Consumers[id].Count == 1)
+                position[id] = position[Consumers[id][0]];
+        }
+        for (int id = 0; id < count; id++)
+            if (LeaderOf[id] >= 0)
+                start[id] = Math.Min(start[id], position[id]);
         for (int id = 0; id < count; id++)
         {
             if (Storage[id].Kind == StorageKind.View)

@@ -152,13 +152,31 @@ public static class Batched
     }
 
     /// <summary>dst[e] (+)= Σ_samples src[e, sample].</summary>
+    /// <remarks>Rows are summed independently, each by one thread in one order, so a large sum (a bias gradient over a
+    /// big batch, otherwise a serial pass while the other core waits) splits across the kernel threads with the same
+    /// result.</remarks>
     public static void BatchSum<T>(ReadOnlySpan<T> src, int size, Span<T> dst, int batch, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int e = 0; e < size; e++)
+        var rows = new BatchSumRows<T> { Source = src, Destination = dst, Batch = batch, Accumulate = accumulate };
+        FusedLoops.Run(rows, size, (long)size * batch);
+    }
+
+    private ref struct BatchSumRows<T> : IFusedLoopBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public ReadOnlySpan<T> Source;
+        public Span<T> Destination;
+        public int Batch;
+        public bool Accumulate;
+
+        public readonly void Run(int start, int end)
         {
-            T sum = TensorPrimitives.Sum(src.Slice(e * batch, batch));
-            dst[e] = accumulate ? dst[e] + sum : sum;
+            for (int e = start; e < end; e++)
+            {
+                T sum = TensorPrimitives.Sum(Source.Slice(e * Batch, Batch));
+                Destination[e] = Accumulate ? Destination[e] + sum : sum;
+            }
         }
     }
 

@@ -56,6 +56,16 @@ public static class Gemm
     // against 118; 64×64×2048 with B read in place (no barriers) stays with rows (181 against 146).
     private const long MinRowWorkPerBlock = 1L << 21;
 
+    // The same bound for a product split in two. Each column part packs all of op(A), so the split trades a second
+    // packing of A for the two barriers per block and the wait for the slower thread at each. On the Emerald Rapids VM
+    // (two cores, thirteenth session, switched in one process) columns won wherever a row part had under 2^24
+    // multiply-adds per block: 256×256×256 142 → 118 µs, 256×128×256 75 → 59, 128×256×128 49 → 32-45,
+    // 256×1024×256 516-578 → 436, A·Bᵀ 256×256×2048 1162-1255 → 1066-1070; level at 2^24 (512×256×512, 512³) and
+    // slower above (1024×256×1024 1874 → 1935-1998). Beyond two parts every extra part would pack A again, which was
+    // not measured, so those keep the bound above. Nor does it apply to a product with an epilogue: a column part
+    // runs the fused loop on half rows, and the MLP forward at w256 b256 (three such products) went 0.46 → 0.63 ms.
+    private const long MinRowWorkPerBlockOfTwo = 1L << 24;
+
     /// <summary>
     /// Computes <c>C = op(A)·op(B)</c> (<paramref name="accumulate"/> false) or <c>C += op(A)·op(B)</c> (true).
     /// </summary>
@@ -261,7 +271,7 @@ public static class Gemm
         bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate, EpilogueCall epilogue)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var (split, parts) = SplitOf<T>(m, n, k, KernelThreads.ThreadCount, ReadsBInPlace<T>(transB, m, n));
+        var (split, parts) = SplitOf<T>(m, n, k, KernelThreads.ThreadCount, ReadsBInPlace<T>(transB, m, n), epilogue.IsPresent);
         if (split != Split.None)
         {
             var job = new SplitJob<T>
@@ -298,7 +308,7 @@ public static class Gemm
     // packs the small A itself and needs no barrier. Measured 1.7x faster at 64x2048x64 than the row split. On the
     // GPU machine's 16 cores, a rule that split only across all threads left a 256-wide layer at batch 256, and every
     // 256-wide weight gradient, on one thread.
-    internal static (Split Split, int Parts) SplitOf<T>(int m, int n, int k, int threads, bool readsBInPlace = false)
+    internal static (Split Split, int Parts) SplitOf<T>(int m, int n, int k, int threads, bool readsBInPlace = false, bool hasEpilogue = false)
         where T : unmanaged
     {
         int limit = Parts((long)m * n * k, MinWorkPerPart, MinWorkPerExtraPart, threads);
@@ -316,7 +326,8 @@ public static class Gemm
             var (kc, nc) = DepthAndColumnBlocks<T>(n, k);
             long rowWorkPerBlock = (long)((m + rowParts - 1) / rowParts) * Math.Min(nc, n) * kc;
             int panelParts = Math.Min(limit, Parts(n, nr, nr, threads));
-            return rowWorkPerBlock < MinRowWorkPerBlock && panelParts >= rowParts ? (Split.Columns, panelParts) : (Split.Rows, rowParts);
+            long minRowWork = rowParts == 2 && !hasEpilogue ? MinRowWorkPerBlockOfTwo : MinRowWorkPerBlock;
+            return rowWorkPerBlock < minRowWork && panelParts >= rowParts ? (Split.Columns, panelParts) : (Split.Rows, rowParts);
         }
         int columnParts = Math.Min(limit, Parts(n, MinPanelsPerPart * nr, MinPanelsPerExtraPart * nr, threads));
         return columnParts >= 2 ? (Split.Columns, columnParts) : (Split.None, 1);

@@ -41,6 +41,9 @@ internal readonly unsafe struct EpilogueCall
         where TEpilogue : IGemmEpilogue, allows ref struct
         => new(&Invoke<TEpilogue>, state);
 
+    /// <summary>Whether there is an epilogue to run (false for the default).</summary>
+    public bool IsPresent => _run != null;
+
     /// <summary>Runs the epilogue on a block of C; does nothing for the default (no epilogue).</summary>
     public void Run(int rowStart, int rowEnd, int columnStart, int columnEnd)
     {

@@ -73,7 +73,8 @@ public sealed unsafe class KernelThreadsTests
     // fewer than 8 columns per row) or else four column panels, and has at least 2^21 multiply-adds: the rule every
     // two-core measurement in bench/RESULTS.md up to the tenth session was taken under. Since the twelfth, a row split
     // that would share a packed B with under 2^21 multiply-adds per thread and depth block splits by whole column
-    // panels instead (64×64×2048 A·Bᵀ), unless B is read in place.
+    // panels instead (64×64×2048 A·Bᵀ), unless B is read in place. Since the thirteenth, that bound is 2^24 for a split
+    // in two (256×256×256 and 256-wide weight gradients split by columns).
     [Theory]
     [InlineData(64, 64, 512)]
     [InlineData(63, 64, 600)]
@@ -87,6 +88,10 @@ public sealed unsafe class KernelThreadsTests
     [InlineData(128, 64, 512)]
     [InlineData(128, 128, 2048)]
     [InlineData(96, 80, 1100)]
+    [InlineData(256, 256, 256)]
+    [InlineData(256, 256, 2048)]
+    [InlineData(512, 256, 512)]
+    [InlineData(1024, 256, 1024)]
     public void SplitRule_OnTwoThreads_IsTheTwoCoreRule(int m, int n, int k)
     {
         int mr = GemmMicroKernels.Mr<float>(), nr = GemmMicroKernels.Nr<float>();
@@ -96,7 +101,7 @@ public sealed unsafe class KernelThreadsTests
             int depthBlocks = (k + 255) / 256;
             long rowWorkPerBlock = (long)((m + 1) / 2) * Math.Min(n, 1024) * ((k + depthBlocks - 1) / depthBlocks);
             var expected = (long)m * n * k < (1L << 21) ? Gemm.Split.None
-                : m >= 2 * 4 * mr && n < 8 * m ? (!bInPlace && rowWorkPerBlock < (1L << 21) && n >= 2 * nr ? Gemm.Split.Columns : Gemm.Split.Rows)
+                : m >= 2 * 4 * mr && n < 8 * m ? (!bInPlace && rowWorkPerBlock < (1L << 24) && n >= 2 * nr ? Gemm.Split.Columns : Gemm.Split.Rows)
                 : n >= 2 * 4 * nr ? Gemm.Split.Columns : Gemm.Split.None;
             Assert.Equal((expected, expected == Gemm.Split.None ? 1 : 2), Gemm.SplitOf<float>(m, n, k, 2, bInPlace));
         }
