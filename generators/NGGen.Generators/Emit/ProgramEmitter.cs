@@ -9,6 +9,7 @@ internal sealed class ProgramEmitter : ProgramWalker
     private const string TP = "global::System.Numerics.Tensors.TensorPrimitives";
     private const string Kernels = "global::NGGen.Kernels.Batched";
     private const string Activations = "global::NGGen.Kernels.Activations";
+    private const string FusedMath = "global::NGGen.Kernels.FusedMath";
     private const string Constraint = "where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>";
 
     // Temporaries one part of a fused loop may stackalloc: 32 KiB in double, the chunks of an 8-op chain.
@@ -363,9 +364,91 @@ internal sealed class ProgramEmitter : ProgramWalker
         string typeName = $"{_prefix}Fused{Literals.Int(root)}";
         var body = new IndentedTextWriter();
 
+        // A chain of arithmetic (and float tanh) runs in vector registers where FusedMath says it can; the calls
+        // through chunk-sized temporaries stay as the form for everything else.
+        bool inRegisters = members.All(m => Program[m].Op is Op.Add or Op.Sub or Op.Mul or Op.Div or Op.Neg or Op.Tanh);
+        string vectorizes = $"{FusedMath}.{(members.Any(m => Program[m].Op == Op.Tanh) ? "VectorizesTanh" : "Vectorizes")}<T>()";
+        var external = members.SelectMany(m => Program[m].Inputs).Where(i => !memberSet.Contains(i)).Distinct().OrderBy(i => i).ToList();
+
+        // The chain on one chunk, in registers: each full-size value is read and each root written once per element.
+        void WriteRegisterChain(string offset)
+        {
+            foreach (int input in external)
+            {
+                var node = Program[input];
+                if (!node.Batched)
+                    body.WriteLine($"T c{Literals.Int(input)} = {(node.Shape.Size == 1 ? $"{V(input)}[0]" : $"{V(input)}[e]")};");
+                else
+                    body.WriteLine($"ref T p{Literals.Int(input)} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({Operand(input, offset)});");
+            }
+            foreach (int r in roots)
+                body.WriteLine($"ref T p{Literals.Int(r)} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({V(r)}.Slice({offset}, len));");
+            body.WriteLine("int i = 0;");
+            body.WriteLine($"if ({Vector(512)}.IsHardwareAccelerated)");
+            body.OpenBrace();
+            WriteRegisterLoop(Vector(512));
+            body.CloseBrace();
+            WriteRegisterLoop(Vector(256));
+            WriteRegisterLoop(null);
+        }
+
+        static string Vector(int bits) => $"global::System.Runtime.Intrinsics.Vector{Literals.Int(bits)}";
+
+        // One loop over the chunk in `vector` registers (Vector512 or Vector256), or element by element (null).
+        void WriteRegisterLoop(string? vector)
+        {
+            string step = vector is null ? "1" : $"{vector}<T>.Count";
+            body.WriteLine(vector is null ? "for (; i < len; i++)" : $"for (; i <= len - {step}; i += {step})");
+            body.OpenBrace();
+            string Load(int input) => vector is null
+                ? $"global::System.Runtime.CompilerServices.Unsafe.Add(ref p{Literals.Int(input)}, i)"
+                : $"{vector}.LoadUnsafe(ref p{Literals.Int(input)}, (nuint)i)";
+            string Read(int input)
+            {
+                if (memberSet.Contains(input))
+                    return $"r{members.IndexOf(input)}";
+                if (!Program[input].Batched)
+                    return vector is null ? $"c{Literals.Int(input)}" : $"{vector}.Create(c{Literals.Int(input)})";
+                return Load(input);
+            }
+            foreach (int m in members)
+            {
+                var node = Program[m];
+                string a = Read(node.Input(0));
+                string value = node.Op switch
+                {
+                    Op.Neg => $"-{a}",
+                    Op.Tanh => $"{FusedMath}.Tanh({a})",
+                    Op.Add => $"{a} + {Read(node.Input(1))}",
+                    Op.Sub => $"{a} - {Read(node.Input(1))}",
+                    Op.Mul => $"{a} * {Read(node.Input(1))}",
+                    _ => $"{a} / {Read(node.Input(1))}",
+                };
+                body.WriteLine($"var r{members.IndexOf(m)} = {value};");
+            }
+            foreach (int r in roots)
+            {
+                string value = $"r{members.IndexOf(r)}";
+                if (r == root && accumulate)
+                    value = $"{value} + {Load(r)}";
+                body.WriteLine(vector is null
+                    ? $"{Load(r)} = {value};"
+                    : $"{vector}.StoreUnsafe({value}, ref p{Literals.Int(r)}, (nuint)i);");
+            }
+            body.CloseBrace();
+        }
+
         // The chain on one chunk of `len` values starting at element `offset` of every full-size value.
         void WriteChain(string offset)
         {
+            if (inRegisters)
+            {
+                body.WriteLine($"if ({vectorizes})");
+                body.OpenBrace();
+                WriteRegisterChain(offset);
+                body.WriteLine("continue;");
+                body.CloseBrace();
+            }
             for (int k = 0; k < members.Count; k++)
                 body.WriteLine(k == 0 ? "global::System.Span<T> t0 = scratch.Slice(0, len);" : $"global::System.Span<T> t{k} = scratch.Slice({Literals.Int(k)} * width, len);");
             foreach (int m in members)
@@ -388,6 +471,11 @@ internal sealed class ProgramEmitter : ProgramWalker
             }
         }
 
+        // The temporaries of the call-per-operation form (stackalloc clears them, so a register chain takes none).
+        string Scratch() => inRegisters
+            ? $"global::System.Span<T> scratch = {vectorizes} ? default : stackalloc T[{Literals.Int(members.Count)} * width];"
+            : $"global::System.Span<T> scratch = stackalloc T[{Literals.Int(members.Count)} * width];";
+
         string interfaces = asEpilogue ? "global::NGGen.Kernels.IFusedLoopBody, global::NGGen.Kernels.IGemmEpilogue" : "global::NGGen.Kernels.IFusedLoopBody";
         body.WriteLine($"private ref struct {typeName}<T> : {interfaces} {Constraint}");
         body.OpenBrace();
@@ -408,7 +496,7 @@ internal sealed class ProgramEmitter : ProgramWalker
             body.OpenBrace();
             // A per-feature loop never holds more than one row of the batch; stackalloc clears what it reserves.
             body.WriteLine(perFeature ? "int width = global::System.Math.Min(chunk, batch);" : "int width = chunk;");
-            body.WriteLine($"global::System.Span<T> scratch = stackalloc T[{Literals.Int(members.Count)} * width];");
+            body.WriteLine(Scratch());
             if (perFeature)
             {
                 body.WriteLine("for (int e = start; e < end; e++)");
@@ -442,7 +530,7 @@ internal sealed class ProgramEmitter : ProgramWalker
             body.WriteLine("if (rowStart >= rowEnd || columnStart >= columnEnd)");
             body.WriteLine("    return;");
             body.WriteLine("int width = global::System.Math.Min(chunk, columnEnd - columnStart);");
-            body.WriteLine($"global::System.Span<T> scratch = stackalloc T[{Literals.Int(members.Count)} * width];");
+            body.WriteLine(Scratch());
             body.WriteLine("for (int e = rowStart; e < rowEnd; e++)");
             body.OpenBrace();
             body.WriteLine("for (int n0 = columnStart; n0 < columnEnd; n0 += chunk)");

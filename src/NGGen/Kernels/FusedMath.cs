@@ -1,0 +1,52 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace NGGen.Kernels;
+
+/// <summary>
+/// What generated fused loops compute in registers: a chain of arithmetic (and float tanh) runs as one pass of
+/// Vector512 or Vector256 code over a chunk, instead of one TensorPrimitives call per operation through temporaries.
+/// </summary>
+/// <remarks>
+/// A call per operation costs about as much as the operation on a short row: an epilogue runs on row panels whose rows
+/// are a product's column block wide (128 values in a 256-wide layer split by columns), and a chain of four calls on
+/// 128 values spent most of its time in the calls. The arithmetic is the same IEEE operations in the same order, so
+/// the results are those of the call-per-operation form; tanh is <c>TanhOperator</c> in both.
+/// </remarks>
+public static class FusedMath
+{
+    /// <summary>Whether a fused loop of arithmetic on <typeparamref name="T"/> runs in vector registers here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Vectorizes<T>()
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && Vector256.IsHardwareAccelerated;
+
+    /// <summary>Whether a fused loop with tanh runs in vector registers here: float, with vector FMA (double keeps
+    /// TensorPrimitives' tanh, which has no register form to call).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool VectorizesTanh<T>()
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => typeof(T) == typeof(float) && (Vector512.IsHardwareAccelerated || (Vector256.IsHardwareAccelerated && Fma.IsSupported));
+
+    /// <summary>tanh of one value: NGGen's float approximation, <c>T.Tanh</c> otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Tanh<T>(T x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => typeof(T) == typeof(float) ? (T)(object)TanhOperator.Invoke((float)(object)x) : T.Tanh(x);
+
+    /// <summary>tanh of a vector of floats (only called where <see cref="VectorizesTanh{T}"/> holds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Tanh<T>(Vector512<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => typeof(T) == typeof(float) ? TanhOperator.Invoke(x.AsSingle()).As<float, T>() : throw NotFloat();
+
+    /// <summary>tanh of a vector of floats (only called where <see cref="VectorizesTanh{T}"/> holds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Tanh<T>(Vector256<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => typeof(T) == typeof(float) ? TanhOperator.Invoke(x.AsSingle()).As<float, T>() : throw NotFloat();
+
+    private static NotSupportedException NotFloat() => new("The vector tanh of a fused loop is single precision only.");
+}
