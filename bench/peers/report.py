@@ -49,9 +49,15 @@ def summarize(records):
         extras = row["extras"].setdefault(r["impl"], {})
         for field, value in r.items():
             if field not in BASE_FIELDS and field != "round":
-                extras[field] = value
+                extras.setdefault(field, []).append(value)
     rows = []
     for row in cases.values():
+        # Numbers (a rate, a fraction of the peak, digits, allocations) are medians over the rounds like the times;
+        # anything else is the same every round and the last one is kept.
+        for extras in row["extras"].values():
+            for field, values in extras.items():
+                numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+                extras[field] = statistics.median(values) if numeric else values[-1]
         samples = row.pop("times")
         times = {impl: statistics.median(values) for impl, values in samples.items()}
         row["rounds"] = max(len(v) for v in samples.values())

@@ -277,7 +277,7 @@ public static class Gemm
             var job = new SplitJob<T>
             {
                 TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c,
-                Ldc = ldc, Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n), InPlaceB = ReadsBInPlace<T>(transB, m, n),
+                Ldc = ldc, Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n, transA, lda), InPlaceB = ReadsBInPlace<T>(transB, m, n),
                 Epilogue = epilogue,
             };
             if (split == Split.Rows)
@@ -370,12 +370,19 @@ public static class Gemm
     // a 1024×1024 weight took 40% of the product, and reading it in place made the product 1.2-1.4× faster (float;
     // 1.0-1.2× at 64 columns, ±10% at 128-256, where packing starts to pay). Only the Vector512 kernel reads A in
     // place, and only when every row panel is a whole kernel height (full or half), since a partial one would read
-    // past A's last row.
-    private static bool ReadsAInPlace<T>(int m, int n)
+    // past A's last row. op(A) = Aᵀ in place steps a whole row of the stored A per k; from a 4 KiB row that is a new
+    // page every step, and packing (which reads A a few rows at a time) won on the Emerald Rapids VM: Wᵀ·D at
+    // 1024×32×1024 took 323 µs packed against 416 in place, 1024×64×1024 608 against 744 (six alternations), while
+    // 512×32×512 (2 KiB rows) stayed faster in place (63-66 against 72-76 µs).
+    private static unsafe bool ReadsAInPlace<T>(int m, int n, bool transA, nint lda)
         where T : unmanaged
         => GemmMicroKernels.Use512
             && n <= InPlaceAMaxColumnPanels * GemmMicroKernels.Nr<T>()
-            && m % (GemmMicroKernels.Mr<T>() / 2) == 0;
+            && m % (GemmMicroKernels.Mr<T>() / 2) == 0
+            && !(transA && lda * sizeof(T) >= InPlaceAMaxTransposedRowBytes);
+
+    // Row stride of a stored A from which op(A) = Aᵀ is packed however few columns C has: a page.
+    private const int InPlaceAMaxTransposedRowBytes = 4096;
 
     private static int RowsPerPart(int m, int parts, int mr) => EvenBlock(m, (m + parts - 1) / parts, mr);
 
@@ -546,7 +553,7 @@ public static class Gemm
         var job = new SplitJob<T>
         {
             TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
-            Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n), InPlaceB = ReadsBInPlace<T>(transB, m, n),
+            Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n, transA, lda), InPlaceB = ReadsBInPlace<T>(transB, m, n),
             Epilogue = epilogue, ColumnOffset = columnOffset,
         };
         AttachCallerScratch(&job, 1);

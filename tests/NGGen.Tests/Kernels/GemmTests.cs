@@ -28,8 +28,9 @@ public sealed class GemmTests
         // with a 4-row edge, and with half-width column tiles.
         (16, 2048, 300), (12, 96, 520), (100, 48, 300), (9, 16, 700),
         // op(A) read in place (at most two column panels, rows a multiple of MR/2): a 4-row edge over three depth
-        // blocks, one half-width column panel, and a tall product with a 4-row edge.
-        (20, 64, 513), (36, 16, 40), (1028, 32, 70),
+        // blocks, one half-width column panel, and a tall product with a 4-row edge. Transposed, A is packed from
+        // float rows of 4 KiB (1024 and 1028 rows) and read in place below (1020).
+        (20, 64, 513), (36, 16, 40), (1028, 32, 70), (1024, 32, 70), (1020, 32, 70),
     ];
 
     public static TheoryData<int, int, int, bool, bool, bool> Cases()
