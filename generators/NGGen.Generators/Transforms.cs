@@ -14,6 +14,9 @@ internal static partial class Transforms
     public static Dictionary<int, int> Jvp(ProgramBuilder b, Dictionary<int, int> seeds)
     {
         var tangents = new Dictionary<int, int>(seeds);
+        // A function that uses no parameter has no seeds, and so no tangents.
+        if (seeds.Count == 0)
+            return tangents;
         int start = seeds.Keys.Min();
         int end = b.Count;
         for (int id = start; id < end; id++)
@@ -105,6 +108,8 @@ internal static partial class Transforms
     private static HashSet<int> LinearNodes(ProgramBuilder b, IEnumerable<int> tangentParams)
     {
         var linear = new HashSet<int>(tangentParams);
+        if (linear.Count == 0)
+            return linear;
         for (int id = linear.Min(); id < b.Count; id++)
             if (b[id].Inputs.Any(linear.Contains) && !OpFacts.HasSideEffects(b[id].Op))
                 linear.Add(id);

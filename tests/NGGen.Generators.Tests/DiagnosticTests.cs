@@ -209,4 +209,23 @@ public class DiagnosticTests
         Assert.Empty(GeneratorHarness.GeneratorDiagnostics(result));
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
     }
+
+    // A function that uses none of the parameters (a residual fixed by the data) differentiates to zero; it used to
+    // stop the generator with NGG0019 "Sequence contains no elements" (found in review, thirteenth session).
+    [Fact]
+    public void Function_using_no_parameter_produces_no_diagnostics_and_compiles()
+    {
+        var (result, output) = GeneratorHarness.Run(Header + "\n" + """
+            [Model]
+            public partial class M
+            {
+                [Param(2)] Vec b = null!;
+
+                [Forward] Vec F(Vec x) => b + Tanh(x);
+                [Residual] Vec Fixed(Vec x) => x[1] - Tanh(x);
+            }
+            """);
+        Assert.Empty(GeneratorHarness.GeneratorDiagnostics(result));
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
 }
