@@ -107,7 +107,10 @@ public class DirectionMethodsTests(ITestOutputHelper output)
         {
             var bytes = new[] { 5, 25 }.Select(n => Bytes(theta => method(n, theta))).ToArray();
             output.WriteLine($"5 iterations: {bytes[0]} bytes, 25 iterations: {bytes[1]} bytes");
-            Assert.Equal(bytes[0], bytes[1]);
+            // Any allocation per iteration is at least one 24-byte object, so 20 more iterations would add 480 bytes
+            // or more. A single 24-byte object in all three 25-iteration runs (once in a loaded full CI run, never
+            // alone) is the runtime's, not an iteration's.
+            Assert.True(bytes[1] - bytes[0] < 20 * 24, $"20 more iterations allocated {bytes[1] - bytes[0]} bytes");
         }
     }
 
