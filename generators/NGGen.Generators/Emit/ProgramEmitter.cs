@@ -342,7 +342,8 @@ internal sealed class ProgramEmitter : ProgramWalker
         string rowStart = perFeature ? "e * batch + n0" : "n0";
 
         // Every value the loop reads or writes outside its own temporaries becomes a field of the body.
-        var fields = members.SelectMany(m => Program[m].Inputs).Where(i => !memberSet.Contains(i)).Concat(roots).Distinct().OrderBy(i => i).ToList();
+        var external = members.SelectMany(m => Program[m].Inputs).Where(i => !memberSet.Contains(i)).Distinct().OrderBy(i => i).ToList();
+        var fields = external.Concat(roots).Distinct().OrderBy(i => i).ToList();
 
         // A root the chain stores straight into its destination is read back from there by a follower.
         bool WrittenDirectly(int member) => roots.Contains(member) && !(member == root && accumulate);
@@ -368,7 +369,6 @@ internal sealed class ProgramEmitter : ProgramWalker
         // through chunk-sized temporaries stay as the form for everything else.
         bool inRegisters = members.All(m => Program[m].Op is Op.Add or Op.Sub or Op.Mul or Op.Div or Op.Neg or Op.Tanh);
         string vectorizes = $"{FusedMath}.{(members.Any(m => Program[m].Op == Op.Tanh) ? "VectorizesTanh" : "Vectorizes")}<T>()";
-        var external = members.SelectMany(m => Program[m].Inputs).Where(i => !memberSet.Contains(i)).Distinct().OrderBy(i => i).ToList();
 
         // The chain on one chunk, in registers: each full-size value is read and each root written once per element.
         void WriteRegisterChain(string offset)

@@ -31,6 +31,9 @@ internal sealed class StoragePlan
 
     private readonly IrProgram _program;
 
+    // For each loop root, the follower loops that run inside it (FindFollowers), in program order.
+    private readonly List<int>[] _followers;
+
     public StoragePlan(IrProgram program)
     {
         _program = program;
@@ -52,6 +55,7 @@ internal sealed class StoragePlan
         EpilogueOf = new int[count];
         ProductOf = new int[count];
         LeaderOf = new int[count];
+        _followers = new List<int>[count];
         FindEpilogues();
         FindFollowers();
         AllocateWorkspace();
@@ -210,7 +214,10 @@ internal sealed class StoragePlan
     private void FindFollowers()
     {
         for (int id = 0; id < _program.Count; id++)
+        {
             LeaderOf[id] = -1;
+            _followers[id] = [];
+        }
         for (int root = 0; root < _program.Count; root++)
         {
             if (!IsGroupRoot(root) || ProductOf[root] >= 0 || SinkOf[root] >= 0 || !EmitsCode(root))
@@ -221,7 +228,10 @@ internal sealed class StoragePlan
             int leader = external.Where(i => IsGroupRoot(i) && EmitsCode(i) && LeaderOf[i] < 0
                 && _program[i].Shape.Size == _program[root].Shape.Size).DefaultIfEmpty(-1).Max();
             if (leader >= 0 && external.All(i => i == leader || IsCompleteBefore(i, leader)))
+            {
                 LeaderOf[root] = leader;
+                _followers[leader].Add(root);
+            }
         }
     }
 
@@ -244,14 +254,7 @@ internal sealed class StoragePlan
     }
 
     /// <summary>The loops that run inside the loop rooted at <paramref name="leader"/>, in program order.</summary>
-    public List<int> FollowersOf(int leader)
-    {
-        var followers = new List<int>();
-        for (int id = leader + 1; id < _program.Count; id++)
-            if (LeaderOf[id] == leader)
-                followers.Add(id);
-        return followers;
-    }
+    public IReadOnlyList<int> FollowersOf(int leader) => _followers[leader];
 
     /// <summary>The members of the loop rooted at <paramref name="root"/> with those of its followers.</summary>
     public List<int> LoopMembers(int root)
@@ -291,25 +294,20 @@ internal sealed class StoragePlan
             start[id] = _program[id].Op == Op.Const ? -1 : id;
             end[id] = id;
         }
-        // A fused member runs inside its group's loop, which is emitted at the group root.
+        // A fused member runs inside its group's loop, which is emitted at the group root, and a follower loop with its
+        // leader, earlier than its own root: its members and result live from there.
         var position = new int[count];
         for (int id = count - 1; id >= 0; id--)
-            position[id] = Storage[id].Kind == StorageKind.Fused && Consumers[id].Count == 1 ? position[Consumers[id][0]] : id;
+        {
+            position[id] = LeaderOf[id] >= 0 ? LeaderOf[id]
+                : Storage[id].Kind == StorageKind.Fused && Consumers[id].Count == 1 ? position[Consumers[id][0]] : id;
+            if (LeaderOf[id] >= 0)
+                start[id] = Math.Min(start[id], position[id]);
+        }
         // A product with an epilogue runs at its loop, and its operands must stay intact until then.
         for (int id = 0; id < count; id++)
             if (EpilogueOf[id] >= 0)
                 position[id] = EpilogueOf[id];
-        // A follower loop runs with its leader, earlier than its own root: its members and result live from there.
-        for (int id = count - 1; id >= 0; id--)
-        {
-            if (LeaderOf[id] >= 0)
-                position[id] = LeaderOf[id];
-            else if (Storage[id].Kind == StorageKind.Fused && Consumers[id].Count == 1)
-                position[id] = position[Consumers[id][0]];
-        }
-        for (int id = 0; id < count; id++)
-            if (LeaderOf[id] >= 0)
-                start[id] = Math.Min(start[id], position[id]);
         for (int id = 0; id < count; id++)
         {
             if (Storage[id].Kind == StorageKind.View)

@@ -10,10 +10,11 @@ namespace NGGen.Kernels;
 /// Vector512 or Vector256 code over a chunk, instead of one TensorPrimitives call per operation through temporaries.
 /// </summary>
 /// <remarks>
-/// A call per operation costs about as much as the operation on a short row: an epilogue runs on row panels whose rows
-/// are a product's column block wide (128 values in a 256-wide layer split by columns), and a chain of four calls on
-/// 128 values spent most of its time in the calls. The arithmetic is the same IEEE operations in the same order, so
-/// the results are those of the call-per-operation form; tanh is <c>TanhOperator</c> in both.
+/// Each input is read and each result written once per element, with no temporaries and no call per operation. On a
+/// 64×2048 tanh epilogue with its tanh′ follower (bias add, tanh, h·h, 1 − h²) one core took 61 µs against 73 µs as four
+/// calls per 512-value chunk. The arithmetic is the same IEEE operations in the same order as the call-per-operation
+/// form. Tanh is <c>TanhOperator</c> in both; the last few values of a chunk go through its Vector256 or scalar form
+/// here and through a padded Vector512 call there, which agreed bit for bit on every float in [0, 8) on the AVX-512 VM.
 /// </remarks>
 public static class FusedMath
 {
@@ -34,7 +35,7 @@ public static class FusedMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Tanh<T>(T x)
         where T : unmanaged, IFloatingPointIeee754<T>
-        => typeof(T) == typeof(float) ? (T)(object)TanhOperator.Invoke((float)(object)x) : T.Tanh(x);
+        => typeof(T) == typeof(float) ? Unsafe.BitCast<float, T>(TanhOperator.Invoke(Unsafe.BitCast<T, float>(x))) : T.Tanh(x);
 
     /// <summary>tanh of a vector of floats (only called where <see cref="VectorizesTanh{T}"/> holds).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
