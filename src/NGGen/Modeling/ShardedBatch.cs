@@ -1,0 +1,331 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using NGGen.Kernels;
+
+namespace NGGen;
+
+/// <summary>
+/// One model function's batch split into shards of whole samples, each evaluated from end to end on its own kernel
+/// thread (data parallelism), with the parameter-space results summed over the shards.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The generated entry points split each matrix product and elementwise pass across the kernel threads, which pays
+/// for large layers. Narrow layers lose there: a 64-wide layer's products are too small to split (the threads then
+/// exchange each product's result through their caches) and the passes between them are short. A shard keeps its
+/// samples' activations on one core for the whole forward and backward pass, and the threads meet once per call.
+/// On the two-core VM the MLP gradient at width 64 ran 1.3–1.8× faster this way, while at width 256 and above the
+/// split products were as fast or faster (bench/RESULTS.md, "Sharded batches").
+/// </para>
+/// <para>
+/// The inputs (and targets) are copied into per-shard feature-major arrays once, at construction. Results are
+/// deterministic: the shard count is fixed, and shard sums are added in shard order whether or not the shards ran
+/// in parallel; they differ from one whole-batch call only by the order of the sums over samples. Nothing
+/// allocates after construction. One call at a time: an instance holds the linearization of its last
+/// <see cref="Gradient"/> or <see cref="Linearize"/>.
+/// </para>
+/// </remarks>
+/// <typeparam name="TModel">The generated model.</typeparam>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed unsafe class ShardedBatch<TModel, T>
+    where TModel : IModel<TModel>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Shard[] _shards;
+    private readonly int _inputSize;
+    private readonly int _outputSize;
+
+    /// <summary>Copies <paramref name="inputs"/> (and <paramref name="targets"/>) into <paramref name="shards"/>
+    /// shards of near-equal sample counts.</summary>
+    /// <param name="function">The model function id.</param>
+    /// <param name="inputs">Feature-major inputs, input size × <paramref name="batch"/>.</param>
+    /// <param name="batch">Samples.</param>
+    /// <param name="targets">Feature-major targets y for <see cref="Gradient"/> (output size × batch), or empty for zero targets.</param>
+    /// <param name="shards">Shards, never more than the samples; 0 (the default) takes <see cref="DefaultShards"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The function id is unknown, or the batch or shard count is out of range.</exception>
+    /// <exception cref="ArgumentException">The inputs or targets do not have the function's sizes times the batch.</exception>
+    public ShardedBatch(int function, ReadOnlySpan<T> inputs, int batch, ReadOnlySpan<T> targets = default, int shards = 0)
+    {
+        if ((uint)function >= (uint)TModel.Functions.Count)
+            throw new ArgumentOutOfRangeException(nameof(function), function, $"{TModel.Name} has no function {function}.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(shards);
+        var info = TModel.Functions[function];
+        if (inputs.Length != info.InputSize * batch)
+            throw new ArgumentException($"{info.Name}: the inputs have {inputs.Length} entries, expected {info.InputSize} × {batch}.", nameof(inputs));
+        if (!targets.IsEmpty && targets.Length != info.OutputSize * batch)
+            throw new ArgumentException($"{info.Name}: the targets have {targets.Length} entries, expected {info.OutputSize} × {batch} (or none).", nameof(targets));
+
+        Function = function;
+        Batch = batch;
+        _inputSize = info.InputSize;
+        _outputSize = info.OutputSize;
+        int count = Math.Min(shards == 0 ? DefaultShards(batch) : shards, batch);
+        _shards = new Shard[count];
+        for (int s = 0; s < count; s++)
+        {
+            var (start, end) = KernelThreads.Share(batch, s, count);
+            var shard = new Shard(function, start, end - start, _inputSize, _outputSize);
+            Gather(inputs, batch, _inputSize, shard.Start, shard.Count, shard.Inputs);
+            if (!targets.IsEmpty)
+                Gather(targets, batch, _outputSize, shard.Start, shard.Count, shard.Targets);
+            _shards[s] = shard;
+        }
+    }
+
+    // Samples per shard from which sharding paid on the two-core VM: w64 b256 (128 per shard) 0.148 → 0.086 ms and
+    // w16 b256 level, but w64 b32 (16 per shard) 19 → 23-34 µs and w256 b32 slower, each core then reading every weight
+    // for few samples.
+    private const int MinSamplesPerShard = 128;
+
+    // Parameter bytes up to which every core keeps its own copy of the weights in its L2 (2 MiB per core on the VM).
+    // Beyond, each shard streams all of them from memory, where split products read each weight once: at w1024
+    // (12.6 MB in float) b256 the sharded gradient was slower.
+    private const long MaxShardedParameterBytes = 1 << 20;
+
+    /// <summary>
+    /// The shard count a batch of <paramref name="batch"/> samples gets by default: one per kernel thread when each
+    /// shard has at least 128 samples and θ takes at most 1 MiB (so each core holds the weights in its own cache),
+    /// else 1 (the whole batch, with split products).
+    /// </summary>
+    public static int DefaultShards(int batch)
+    {
+        int threads = KernelThreads.ThreadCount;
+        bool fits = (long)TModel.ParameterCount * Unsafe.SizeOf<T>() <= MaxShardedParameterBytes;
+        return fits && threads > 1 ? Math.Clamp(batch / MinSamplesPerShard, 1, threads) : 1;
+    }
+
+    /// <summary>The model function id.</summary>
+    public int Function { get; }
+
+    /// <summary>Samples in the whole batch.</summary>
+    public int Batch { get; }
+
+    /// <summary>Shards the batch is split into.</summary>
+    public int ShardCount => _shards.Length;
+
+    /// <summary>outputs = F(θ, inputs), feature-major over the whole batch.</summary>
+    public void Forward(ReadOnlySpan<T> theta, Span<T> outputs)
+    {
+        RequireLength(theta, TModel.ParameterCount, nameof(theta));
+        RequireLength(outputs, _outputSize * Batch, nameof(outputs));
+        var call = new Call { Batch = this, Pass = Pass.Forward, Theta = theta, Result = outputs };
+        RunShards(ref call);
+    }
+
+    /// <summary>outputs = F(θ, inputs), keeping each shard's linearization for <see cref="LinearizedJvp"/>,
+    /// <see cref="LinearizedVjp"/> and <see cref="GaussNewtonProduct"/>.</summary>
+    public void Linearize(ReadOnlySpan<T> theta, Span<T> outputs)
+    {
+        RequireLength(theta, TModel.ParameterCount, nameof(theta));
+        RequireLength(outputs, _outputSize * Batch, nameof(outputs));
+        var call = new Call { Batch = this, Pass = Pass.Linearize, Theta = theta, Result = outputs };
+        RunShards(ref call);
+    }
+
+    /// <summary>
+    /// The squared loss ½‖F(θ) − y‖² over the whole batch, returned, and its gradient Jᵀ(F(θ) − y) written to
+    /// <paramref name="gradient"/>. Linearizes at θ, as <see cref="Linearize"/> does; the residuals stay in the shards.
+    /// </summary>
+    public T Gradient(ReadOnlySpan<T> theta, Span<T> gradient)
+    {
+        RequireLength(theta, TModel.ParameterCount, nameof(theta));
+        RequireLength(gradient, TModel.ParameterCount, nameof(gradient));
+        var call = new Call { Batch = this, Pass = Pass.Gradient, Theta = theta, Result = gradient, Write = GradientWrite.Overwrite };
+        RunShards(ref call);
+        SumGradients(gradient);
+        T loss = T.Zero;
+        foreach (var shard in _shards)
+            loss += shard.Loss;
+        return loss;
+    }
+
+    /// <summary>result = JᵀJ·v, the Gauss-Newton product of the squared loss at the last linearization; the
+    /// tangent outputs J·v stay in the shards.</summary>
+    public void GaussNewtonProduct(ReadOnlySpan<T> theta, ReadOnlySpan<T> v, Span<T> result)
+    {
+        RequireLength(theta, TModel.ParameterCount, nameof(theta));
+        RequireLength(v, TModel.ParameterCount, nameof(v));
+        RequireLength(result, TModel.ParameterCount, nameof(result));
+        var call = new Call { Batch = this, Pass = Pass.GaussNewtonProduct, Theta = theta, Vector = v, Result = result, Write = GradientWrite.Overwrite };
+        RunShards(ref call);
+        SumGradients(result);
+    }
+
+    /// <summary>jvp = J·tangent at the last linearization, feature-major over the whole batch.</summary>
+    public void LinearizedJvp(ReadOnlySpan<T> theta, ReadOnlySpan<T> tangent, Span<T> jvp)
+    {
+        RequireLength(theta, TModel.ParameterCount, nameof(theta));
+        RequireLength(tangent, TModel.ParameterCount, nameof(tangent));
+        RequireLength(jvp, _outputSize * Batch, nameof(jvp));
+        var call = new Call { Batch = this, Pass = Pass.LinearizedJvp, Theta = theta, Vector = tangent, Result = jvp };
+        RunShards(ref call);
+    }
+
+    /// <summary>gradient = Jᵀ·cotangent (or += with <see cref="GradientWrite.Accumulate"/>) at the last
+    /// linearization, the cotangent feature-major over the whole batch.</summary>
+    public void LinearizedVjp(ReadOnlySpan<T> theta, ReadOnlySpan<T> cotangent, Span<T> gradient, GradientWrite write = GradientWrite.Overwrite)
+    {
+        RequireLength(theta, TModel.ParameterCount, nameof(theta));
+        RequireLength(cotangent, _outputSize * Batch, nameof(cotangent));
+        RequireLength(gradient, TModel.ParameterCount, nameof(gradient));
+        var call = new Call { Batch = this, Pass = Pass.LinearizedVjp, Theta = theta, Vector = cotangent, Result = gradient, Write = write };
+        RunShards(ref call);
+        SumGradients(gradient);
+    }
+
+    private enum Pass
+    {
+        Forward,
+        Linearize,
+        Gradient,
+        GaussNewtonProduct,
+        LinearizedJvp,
+        LinearizedVjp,
+        SumGradients,
+    }
+
+    // One call's arguments, on the caller's stack for the duration of the fork-join.
+    private ref struct Call
+    {
+        public ShardedBatch<TModel, T> Batch;
+        public Pass Pass;
+        public ReadOnlySpan<T> Theta;
+        public ReadOnlySpan<T> Vector;
+        public Span<T> Result;
+        public GradientWrite Write;
+    }
+
+    // Each shard on its own kernel thread when the workers are free; otherwise (one thread, or a call from inside a
+    // part) one after another on this thread, with the same results.
+    private void RunShards(ref Call call)
+    {
+        if (_shards.Length > 1 && KernelThreads.TryRun(&RunPart, Unsafe.AsPointer(ref call), _shards.Length))
+            return;
+        for (int s = 0; s < _shards.Length; s++)
+            RunPart(s, _shards.Length, Unsafe.AsPointer(ref call));
+    }
+
+    private static void RunPart(int part, int parts, void* state)
+    {
+        ref Call call = ref Unsafe.AsRef<Call>(state);
+        call.Batch.RunShard(part, parts, ref call);
+    }
+
+    private void RunShard(int part, int parts, ref Call call)
+    {
+        if (call.Pass == Pass.SumGradients)
+        {
+            AddGradientSlice(part, parts, call.Result);
+            return;
+        }
+
+        var shard = _shards[part];
+        int fn = Function, b = shard.Count;
+        // A lone shard holds the whole batch in the caller's layout, so it reads and writes the caller's spans.
+        bool whole = _shards.Length == 1;
+        Span<T> outputs = whole && call.Pass is Pass.Forward or Pass.Linearize or Pass.LinearizedJvp ? call.Result : shard.Outputs;
+        // Shard 0 writes the caller's gradient as asked; the others' sums are added to it afterwards.
+        Span<T> gradient = part == 0 ? call.Result : shard.Gradient;
+        GradientWrite write = part == 0 ? call.Write : GradientWrite.Overwrite;
+        switch (call.Pass)
+        {
+            case Pass.Forward:
+                TModel.Forward(fn, call.Theta, shard.Inputs, b, outputs, shard.Workspace);
+                break;
+            case Pass.Linearize:
+                TModel.Linearize(fn, call.Theta, shard.Inputs, b, shard.Linearization, outputs, shard.Workspace);
+                break;
+            case Pass.LinearizedJvp:
+                TModel.LinearizedJvp(fn, call.Theta, shard.Inputs, b, shard.Linearization, call.Vector, outputs, shard.Workspace);
+                break;
+            case Pass.Gradient:
+                TModel.Linearize(fn, call.Theta, shard.Inputs, b, shard.Linearization, shard.Outputs, shard.Workspace);
+                TensorPrimitives.Subtract(shard.Outputs, shard.Targets, shard.Outputs);
+                shard.Loss = T.CreateTruncating(0.5) * TensorPrimitives.Dot<T>(shard.Outputs, shard.Outputs);
+                TModel.LinearizedVjp(fn, call.Theta, shard.Inputs, b, shard.Linearization, shard.Outputs, gradient, shard.Workspace, write);
+                break;
+            case Pass.GaussNewtonProduct:
+                TModel.LinearizedJvp(fn, call.Theta, shard.Inputs, b, shard.Linearization, call.Vector, shard.Outputs, shard.Workspace);
+                TModel.LinearizedVjp(fn, call.Theta, shard.Inputs, b, shard.Linearization, shard.Outputs, gradient, shard.Workspace, write);
+                break;
+            case Pass.LinearizedVjp:
+                ReadOnlySpan<T> cotangent = call.Vector;
+                if (!whole)
+                {
+                    Gather(call.Vector, Batch, _outputSize, shard.Start, shard.Count, shard.Outputs);
+                    cotangent = shard.Outputs;
+                }
+                TModel.LinearizedVjp(fn, call.Theta, shard.Inputs, b, shard.Linearization, cotangent, gradient, shard.Workspace, write);
+                break;
+        }
+
+        if (!whole && call.Pass is Pass.Forward or Pass.Linearize or Pass.LinearizedJvp)
+            Scatter(shard.Outputs, call.Result, shard);
+    }
+
+    // gradient += Σ gradients of shards 1, 2, … (shard 0 wrote the caller's gradient), in shard order, each thread
+    // summing its own slice of the parameters.
+    private void SumGradients(Span<T> gradient)
+    {
+        if (_shards.Length == 1)
+            return;
+        var call = new Call { Batch = this, Pass = Pass.SumGradients, Result = gradient };
+        RunShards(ref call);
+    }
+
+    private void AddGradientSlice(int part, int parts, Span<T> gradient)
+    {
+        var (start, end) = KernelThreads.Share(gradient.Length, part, parts);
+        var slice = gradient[start..end];
+        for (int s = 1; s < _shards.Length; s++)
+            TensorPrimitives.Add(slice, _shards[s].Gradient.AsSpan(start, end - start), slice);
+    }
+
+    // The shard's own feature-major copy of columns [start, start + count) of a rows × batch array.
+    private static void Gather(ReadOnlySpan<T> whole, int batch, int rows, int start, int count, Span<T> shard)
+    {
+        for (int i = 0; i < rows; i++)
+            whole.Slice((i * batch) + start, count).CopyTo(shard.Slice(i * count, count));
+    }
+
+    private void Scatter(ReadOnlySpan<T> shardValues, Span<T> whole, Shard shard)
+    {
+        for (int i = 0; i < _outputSize; i++)
+            shardValues.Slice(i * shard.Count, shard.Count).CopyTo(whole.Slice((i * Batch) + shard.Start, shard.Count));
+    }
+
+    private static void RequireLength<TSpan>(ReadOnlySpan<TSpan> span, int length, string name)
+    {
+        if (span.Length != length)
+            throw new ArgumentException($"{name} has {span.Length} entries, expected {length}.", name);
+    }
+
+    private static void RequireLength<TSpan>(Span<TSpan> span, int length, string name) => RequireLength((ReadOnlySpan<TSpan>)span, length, name);
+
+    private sealed class Shard
+    {
+        public Shard(int function, int start, int count, int inputSize, int outputSize)
+        {
+            Start = start;
+            Count = count;
+            Inputs = new T[inputSize * count];
+            Targets = new T[outputSize * count];
+            Outputs = new T[outputSize * count];
+            Linearization = new T[TModel.LinearizationLength(function, count)];
+            Workspace = new T[Enum.GetValues<EvaluationKind>().Max(kind => TModel.WorkspaceLength(function, kind, count))];
+            Gradient = new T[TModel.ParameterCount];
+        }
+
+        public int Start { get; }
+        public int Count { get; }
+        public T[] Inputs { get; }
+        public T[] Targets { get; }
+        public T[] Outputs { get; }
+        public T[] Linearization { get; }
+        public T[] Workspace { get; }
+        public T[] Gradient { get; }
+        public T Loss { get; set; }
+    }
+}
