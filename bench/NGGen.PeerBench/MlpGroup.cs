@@ -11,9 +11,11 @@ namespace NGGen.PeerBench;
 /// <item>forward: f(x);</item>
 /// <item>jvp: J·v for a parameter tangent v (runs its own forward);</item>
 /// <item>vjp: Jᵀ·u for an output cotangent u (runs its own forward);</item>
-/// <item>grad: L and ∇L (one forward that keeps activations, one backward);</item>
-/// <item>ggn: G·v = Jᵀ(J v) from scratch (linearize, tangent, transpose);</item>
-/// <item>ggn_fused: G·v from a stored linearization, what every CG step of GN-CG runs (NGGen only).</item>
+/// <item>grad: L and ∇L (one forward that keeps activations, one backward), on a <see cref="ShardedBatch{TModel, T}"/> at
+/// its default shards;</item>
+/// <item>grad_one_batch: the same as one whole-batch call with split products, where the default is several shards (NGGen only);</item>
+/// <item>ggn: G·v = Jᵀ(J v) from scratch (linearize, tangent, transpose), sharded like grad;</item>
+/// <item>ggn_fused: G·v from a stored linearization, what every CG step of GN-CG runs (NGGen only), sharded like grad.</item>
 /// </list>
 /// </summary>
 public static class MlpGroup
@@ -66,22 +68,24 @@ public static class MlpGroup
         void Forward() => TModel.Forward<float>(0, theta, x, batch, outputs, workspace);
         void Jvp() => TModel.Jvp<float>(0, theta, x, batch, v, tangentOut, workspace);
         void Vjp() => TModel.Vjp<float>(0, theta, x, batch, u, vjp, workspace, GradientWrite.Overwrite);
-        void Gradient()
+        // The training calls (gradient, GGN products) run on a ShardedBatch, as a training loop would: at its default
+        // shard count (one per kernel thread from 128 samples per shard when θ fits in 1 MiB), else the whole batch.
+        var sharded = new ShardedBatch<TModel, float>(0, x, batch, y);
+        void Gradient() => loss = sharded.Gradient(theta, gradient);
+        void FusedProduct() => sharded.GaussNewtonProduct(theta, v, product);
+        void Product()
+        {
+            sharded.Linearize(theta, outputs);
+            FusedProduct();
+        }
+
+        // The gradient as one whole-batch call with split products, timed next to the sharded one where they differ.
+        void OneBatchGradient()
         {
             TModel.Linearize<float>(0, theta, x, batch, linearization, residual, workspace);
             System.Numerics.Tensors.TensorPrimitives.Subtract(residual, y, residual);
             loss = 0.5f * System.Numerics.Tensors.TensorPrimitives.Dot(residual, residual);
             TModel.LinearizedVjp<float>(0, theta, x, batch, linearization, residual, gradient, workspace, GradientWrite.Overwrite);
-        }
-        void FusedProduct()
-        {
-            TModel.LinearizedJvp<float>(0, theta, x, batch, linearization, v, tangentOut, workspace);
-            TModel.LinearizedVjp<float>(0, theta, x, batch, linearization, tangentOut, product, workspace, GradientWrite.Overwrite);
-        }
-        void Product()
-        {
-            TModel.Linearize<float>(0, theta, x, batch, linearization, outputs, workspace);
-            FusedProduct();
         }
 
         // Reference outputs for the peers' agreement check, computed once before timing.
@@ -103,13 +107,15 @@ public static class MlpGroup
         Product();
         NpyFile.Write<float>(Path.Combine(directory, "out_ggn.npy"), product, p);
 
-        foreach (var (op, call) in new (string, Action)[]
-                 { ("forward", Forward), ("jvp", Jvp), ("vjp", Vjp), ("grad", Gradient), ("ggn", Product), ("ggn_fused", FusedProduct) })
+        var cases = new List<(string, Action)> { ("forward", Forward), ("jvp", Jvp), ("vjp", Vjp), ("grad", Gradient), ("ggn", Product), ("ggn_fused", FusedProduct) };
+        if (sharded.ShardCount > 1)
+            cases.Insert(4, ("grad_one_batch", OneBatchGradient));
+        foreach (var (op, call) in cases)
         {
             // ggn_fused reads the linearization the previous Product call left at θ.
             var timing = Measure.Median(call);
             ResultWriter.Write("mlp", $"{op}/w{width}/b{batch}", timing,
-                ("op", op), ("width", width), ("batch", batch), ("flops", Flops(op, width, batch)));
+                ("op", op), ("width", width), ("batch", batch), ("flops", Flops(op, width, batch)), ("shards", sharded.ShardCount));
         }
     }
 
@@ -123,7 +129,7 @@ public static class MlpGroup
             // Forward 3, tangent: dW₁x, dW₂h₁ + W₂dh₁, dW₃h₂ + W₃dh₂ (the output layer's primal is skipped).
             "jvp" => 7 * product,
             // Forward 3, backward: 3 weight gradients, 2 input cotangents (none needed for x).
-            "vjp" or "grad" => 8 * product,
+            "vjp" or "grad" or "grad_one_batch" => 8 * product,
             // Linearize 3 + tangent 5 + transpose 5.
             "ggn" => 13 * product,
             "ggn_fused" => 10 * product,

@@ -117,6 +117,11 @@ def peak_section(rows):
     return float_peak, text
 
 
+def shards_of(row):
+    shards = row["extras"].get("nggen", {}).get("shards")
+    return "-" if shards is None else str(int(shards))
+
+
 def mlp_section(rows, float_peak):
     mlp = [r for r in rows if r["group"] == "mlp"]
     if not mlp:
@@ -126,7 +131,7 @@ def mlp_section(rows, float_peak):
         by_size.setdefault((r["width"], r["batch"]), {})[r["op"]] = r
     out, overhead = [], []
     for (width, batch), ops in sorted(by_size.items()):
-        for op in ("forward", "jvp", "vjp", "grad", "ggn", "ggn_fused"):
+        for op in ("forward", "jvp", "vjp", "grad", "grad_one_batch", "ggn", "ggn_fused"):
             r = ops.get(op)
             if r is None:
                 continue
@@ -137,7 +142,8 @@ def mlp_section(rows, float_peak):
                         "yes" if r["ratio"] is not None and r["ratio"] <= 0.1 else ("-" if r["ratio"] is None else "NO"),
                         f"{gflops:.1f}" if gflops else "-",
                         f"{100 * gflops / float_peak:.0f}%" if gflops and float_peak else "-",
-                        fmt(r["extras"].get("torch", {}).get("max_rel_diff"), 2)])
+                        fmt(r["extras"].get("torch", {}).get("max_rel_diff"), 2),
+                        shards_of(r)])
 
         def t(op):
             return ops[op]["nggen_seconds"] if op in ops else None
@@ -151,7 +157,7 @@ def mlp_section(rows, float_peak):
                          ratio("ggn_fused", "grad", 1.5), ratio("ggn", "grad", 99)])
     text = ("## MLP derivatives, float32 (NGGen.PeerBench --group mlp; bench/peers/torch_mlp.py)\n\n"
             + table(["width", "batch", "op", "NGGen", "PyTorch", "NGGen/PyTorch", "speed-up", "≥10×",
-                     "NGGen GFLOP/s", "of FMA peak", "max rel diff"], out)
+                     "NGGen GFLOP/s", "of FMA peak", "max rel diff", "shards"], out)
             + "\n\n### AD overhead (NGGen alone; targets JVP ≤ 2× forward, VJP ≤ 3× forward, fused GGN ≤ 1.5× gradient)\n\n"
             + table(["width", "batch", "JVP/forward", "VJP/forward", "fused GGN/grad", "GGN from scratch/grad"], overhead))
     return text

@@ -45,6 +45,9 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
     // Per block: the primal values the linearized J and Jᵀ read, kept by the last Evaluate.
     private readonly double[][] _linearizations;
     private readonly double[] _curvatureScratch;
+    // Per block: its samples split into one shard per kernel thread when ShardedBatch's default says so (large batches
+    // of small models), else null and the block runs as one batch with split products.
+    private readonly ShardedBatch<TModel, double>?[] _sharded;
 
     public TrainingProblem(params ResidualBlock[] blocks)
     {
@@ -86,7 +89,30 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
         _column = new double[ResidualCount];
         _curvature = new double[ResidualCount];
         _curvatureScratch = new double[ResidualCount];
-        _linearizations = blocks.Select(b => new double[TModel.LinearizationLength(b.Function, b.Batch)]).ToArray();
+        _sharded = blocks.Select(b => ShardedBatch<TModel, double>.DefaultShards(b.Batch) > 1 ? new ShardedBatch<TModel, double>(b.Function, b.Inputs, b.Batch) : null).ToArray();
+        _linearizations = blocks.Select((b, i) => new double[_sharded[i] is null ? TModel.LinearizationLength(b.Function, b.Batch) : 0]).ToArray();
+    }
+
+    /// <summary>Shards each block's samples are split into (1: the block runs as one batch); see
+    /// <see cref="ShardedBatch{TModel, T}.DefaultShards"/>.</summary>
+    public IReadOnlyList<int> BlockShards => _sharded.Select(s => s?.ShardCount ?? 1).ToArray();
+
+    private void ForwardBlock(int b, ReadOnlySpan<double> theta, Span<double> outputs)
+    {
+        var block = _blocks[b];
+        if (_sharded[b] is { } sharded)
+            sharded.Forward(theta, outputs);
+        else
+            TModel.Forward(block.Function, theta, block.Inputs, block.Batch, outputs, _workspace);
+    }
+
+    private void LinearizeBlock(int b, ReadOnlySpan<double> theta, Span<double> outputs)
+    {
+        var block = _blocks[b];
+        if (_sharded[b] is { } sharded)
+            sharded.Linearize(theta, outputs);
+        else
+            TModel.Linearize(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], outputs, _workspace);
     }
 
     /// <summary>Number of parameters p.</summary>
@@ -108,7 +134,7 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
         {
             var block = _blocks[b];
             var r = residuals[_offsets[b].._offsets[b + 1]];
-            TModel.Forward(block.Function, theta, block.Inputs, block.Batch, r, _workspace);
+            ForwardBlock(b, theta, r);
             if (block.Targets is { } targets && block.OutputLoss == OutputLoss.Squared)
                 System.Numerics.Tensors.TensorPrimitives.Subtract(r, targets, r);
             if (block.Weight != 1)
@@ -161,7 +187,7 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
             int count = _offsets[b + 1] - _offsets[b];
             var g = outputGradient.Slice(_offsets[b], count);
             var h = _curvature.AsSpan(_offsets[b], count);
-            TModel.Linearize(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], g, _workspace);
+            LinearizeBlock(b, theta, g);
             double rootWeight = Math.Sqrt(block.Weight);
             cost += OutputLosses.Evaluate(block, TModel.Functions[block.Function].OutputSize, g, h, rootWeight);
         }
@@ -178,7 +204,7 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
             var block = _blocks[b];
             int count = _offsets[b + 1] - _offsets[b];
             var z = scratch.Slice(_offsets[b], count);
-            TModel.Forward(block.Function, theta, block.Inputs, block.Batch, z, _workspace);
+            ForwardBlock(b, theta, z);
             cost += OutputLosses.Evaluate(block, TModel.Functions[block.Function].OutputSize, z, _curvatureScratch.AsSpan(_offsets[b], count), Math.Sqrt(block.Weight));
         }
         return cost;
@@ -254,7 +280,9 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
         {
             var block = _blocks[b];
             var jv = result[_offsets[b].._offsets[b + 1]];
-            if (linearized)
+            if (linearized && _sharded[b] is { } sharded)
+                sharded.LinearizedJvp(theta, tangent, jv);
+            else if (linearized)
                 TModel.LinearizedJvp(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], tangent, jv, _workspace);
             else
                 TModel.Jvp(block.Function, theta, block.Inputs, block.Batch, tangent, jv, _workspace);
@@ -277,7 +305,9 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
                 u = scaled;
             }
             var blockWrite = b == 0 ? write : GradientWrite.Accumulate;
-            if (linearized)
+            if (linearized && _sharded[b] is { } sharded)
+                sharded.LinearizedVjp(theta, u, gradient, blockWrite);
+            else if (linearized)
                 TModel.LinearizedVjp(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], u, gradient, _workspace, blockWrite);
             else
                 TModel.Vjp(block.Function, theta, block.Inputs, block.Batch, u, gradient, _workspace, blockWrite);
@@ -291,10 +321,7 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
     {
         int m = ResidualCount, p = ParameterCount;
         for (int b = 0; b < _blocks.Length; b++)
-        {
-            var block = _blocks[b];
-            TModel.Linearize(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], _column.AsSpan(_offsets[b], _offsets[b + 1] - _offsets[b]), _workspace);
-        }
+            LinearizeBlock(b, theta, _column.AsSpan(_offsets[b], _offsets[b + 1] - _offsets[b]));
         for (int j = 0; j < p; j++)
         {
             _unit[j] = 1;
@@ -314,10 +341,7 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
         if (columns.Length < m * p)
             throw new ArgumentException($"The column-major Jacobian needs {m} × {p} = {m * p} entries, got {columns.Length}.", nameof(columns));
         for (int b = 0; b < _blocks.Length; b++)
-        {
-            var block = _blocks[b];
-            TModel.Linearize(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], _column.AsSpan(_offsets[b], _offsets[b + 1] - _offsets[b]), _workspace);
-        }
+            LinearizeBlock(b, theta, _column.AsSpan(_offsets[b], _offsets[b + 1] - _offsets[b]));
         for (int j = 0; j < p; j++)
         {
             _unit[j] = 1;

@@ -167,6 +167,40 @@ public sealed class ShardedBatchTests
     }
 
     [Fact]
+    public void Training_problem_shards_large_blocks_and_agrees_with_one_batch()
+    {
+        var (theta, x, y) = Data<Mlp3>(600, seed: 8);
+        NGGen.Solvers.TrainingProblem<Mlp3> Build() => new(new NGGen.Solvers.ResidualBlock(0, x, 600, y, Weight: 0.5),
+            new NGGen.Solvers.ResidualBlock(0, x[..30], 10, y[..20]));
+        NGGen.Solvers.TrainingProblem<Mlp3>? whole = null, sharded = null;
+        KernelThreadsTests.WithThreads(1, () => whole = Build());
+        KernelThreadsTests.WithThreads(2, () =>
+        {
+            sharded = Build();
+            Assert.Equal(new[] { 1, 1 }, whole!.BlockShards);
+            Assert.Equal(new[] { 2, 1 }, sharded.BlockShards);
+
+            int m = whole.ResidualCount, p = whole.ParameterCount;
+            var (g1, g2) = (new double[m], new double[m]);
+            double cost1 = whole.Evaluate(theta, g1), cost2 = sharded.Evaluate(theta, g2);
+            Assert.Equal(cost1, cost2, cost1 * 1e-13);
+            AssertClose(g1, g2, 1e-13);
+
+            var random = new Random(9);
+            var v = Enumerable.Range(0, p).Select(_ => random.NextDouble() - 0.5).ToArray();
+            var (gv1, gv2, scratch) = (new double[p], new double[p], new double[m]);
+            whole.GaussNewtonProduct(theta, v, gv1, scratch);
+            sharded.GaussNewtonProduct(theta, v, gv2, scratch);
+            AssertClose(gv1, gv2, 1e-12);
+
+            var (j1, j2) = (new double[m * p], new double[m * p]);
+            whole.JacobianColumns(theta, j1);
+            sharded.JacobianColumns(theta, j2);
+            AssertClose(j1, j2, 1e-13);
+        });
+    }
+
+    [Fact]
     public void Bad_sizes_name_the_argument()
     {
         var (theta, x, y) = Data<Mlp3>(10, seed: 7);
