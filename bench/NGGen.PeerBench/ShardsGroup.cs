@@ -1,0 +1,66 @@
+using NGGen.Bench;
+using NGGen.Kernels;
+
+namespace NGGen.PeerBench;
+
+/// <summary>
+/// The evidence for <see cref="ShardedBatch{TModel, T}.DefaultShards"/>, NGGen alone: the MLP's float32 gradient
+/// (linearize, residual, loss, linearized VJP) on one shard, the whole batch with split products, against one shard
+/// per kernel thread, at every width and batch of the MLP group. The two run alternately in one process, round after
+/// round, and each reports the median of its rounds' medians, so the VM's drift falls on both alike.
+/// </summary>
+public static class ShardsGroup
+{
+    private const int Rounds = 7;
+
+    public static void Run(PeerOptions options)
+    {
+        IReadOnlyList<int> widths = options.Widths.Count > 0 ? options.Widths : options.Quick ? [64] : MlpGroup.Widths;
+        IReadOnlyList<int> batches = options.Batches.Count > 0 ? options.Batches : options.Quick ? [256] : MlpGroup.Batches;
+        foreach (int width in widths)
+            foreach (int batch in batches)
+            {
+                switch (width)
+                {
+                    case 16: RunCase<Mlp16>(batch); break;
+                    case 64: RunCase<Mlp64>(batch); break;
+                    case 256: RunCase<Mlp256>(batch); break;
+                    case 1024: RunCase<Mlp1024>(batch); break;
+                    default: throw new ArgumentOutOfRangeException(nameof(options), width, "No benchmark MLP of this width.");
+                }
+            }
+    }
+
+    private static void RunCase<TModel>(int batch) where TModel : IModel<TModel>
+    {
+        int width = TModel.Functions[0].OutputSize, p = TModel.ParameterCount, n = width * batch;
+        var random = new Random(width * 7919 + batch);
+        float[] Fill(int length) => Enumerable.Range(0, length).Select(_ => (float)(2 * random.NextDouble() - 1)).ToArray();
+        var theta = new float[p];
+        TModel.InitializeParameters<float>(theta, 1);
+        float[] x = Fill(n), y = Fill(n);
+        var gradient = new float[p];
+        int threads = KernelThreads.ThreadCount;
+        var one = new ShardedBatch<TModel, float>(0, x, batch, y, shards: 1);
+        var sharded = new ShardedBatch<TModel, float>(0, x, batch, y, shards: threads);
+        int chosen = ShardedBatch<TModel, float>.DefaultShards(batch);
+
+        var variants = new (string Name, int Shards, Action Call)[]
+        {
+            ("one_batch", 1, () => one.Gradient(theta, gradient)),
+            ("sharded", sharded.ShardCount, () => sharded.Gradient(theta, gradient)),
+        };
+        var medians = variants.Select(_ => new double[Rounds]).ToArray();
+        foreach (var (_, _, call) in variants)
+            Measure.MedianOver(call, Measure.WarmupSeconds / 4);
+        for (int round = 0; round < Rounds; round++)
+            for (int v = 0; v < variants.Length; v++)
+                medians[v][round] = Measure.MedianOver(variants[v].Call, Measure.MinSeconds / 4);
+        for (int v = 0; v < variants.Length; v++)
+        {
+            Array.Sort(medians[v]);
+            ResultWriter.Write("shards", $"{variants[v].Name}/w{width}/b{batch}", new Timing(medians[v][Rounds / 2], Rounds, 0),
+                ("width", width), ("batch", batch), ("variant", variants[v].Name), ("shards", variants[v].Shards), ("default_shards", chosen));
+        }
+    }
+}
