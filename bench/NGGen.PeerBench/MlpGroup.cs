@@ -69,7 +69,7 @@ public static class MlpGroup
         void Jvp() => TModel.Jvp<float>(0, theta, x, batch, v, tangentOut, workspace);
         void Vjp() => TModel.Vjp<float>(0, theta, x, batch, u, vjp, workspace, GradientWrite.Overwrite);
         // The training calls (gradient, GGN products) run on a ShardedBatch, as a training loop would: at its default
-        // shard count (one per kernel thread from 128 samples per shard when θ fits in 1 MiB), else the whole batch.
+        // shard count (one per kernel thread from 128 samples per shard and one sample per 16 KiB of θ), else the whole batch.
         var sharded = new ShardedBatch<TModel, float>(0, x, batch, y);
         void Gradient() => loss = sharded.Gradient(theta, gradient);
         void FusedProduct() => sharded.GaussNewtonProduct(theta, v, product);

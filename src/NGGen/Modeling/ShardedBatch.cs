@@ -15,8 +15,9 @@ namespace NGGen;
 /// for large layers. Narrow layers lose there: a 64-wide layer's products are too small to split (the threads then
 /// exchange each product's result through their caches) and the passes between them are short. A shard keeps its
 /// samples' activations on one core for the whole forward and backward pass, and the threads meet once per call.
-/// On the two-core VM the MLP gradient at width 64 ran 1.3–1.8× faster this way, while at width 256 and above the
-/// split products were as fast or faster (bench/RESULTS.md, "Sharded batches").
+/// On the two-core VM the MLP gradient ran 1.2–1.5× faster this way at width 64 and batches of 256 and more, 1.3× at
+/// width 256 and batch 2048, and 1.2× at width 1024 and batch 2048; with too few samples per shard it is slower, which
+/// <see cref="DefaultShards"/> avoids (bench/RESULTS.md, "Sharded batches").
 /// </para>
 /// <para>
 /// The inputs (and targets) are copied into per-shard feature-major arrays once, at construction. Results are
@@ -74,26 +75,28 @@ public sealed unsafe class ShardedBatch<TModel, T>
         }
     }
 
-    // Samples per shard from which sharding paid on the two-core VM: w64 b256 (128 per shard) 0.148 → 0.086 ms and
-    // w16 b256 level, but w64 b32 (16 per shard) 19 → 23-34 µs and w256 b32 slower, each core then reading every weight
-    // for few samples.
+    // Samples per shard from which sharding paid on the two-core VM (bench/RESULTS.md, "Sharded batches"): w64 b256
+    // (128 per shard) 0.150 → 0.122 ms and w16 b256 0.019 → 0.014 ms, but at 16 per shard w16, w64, w256 and w1024 at
+    // b32 were 1.5-1.9x slower.
     private const int MinSamplesPerShard = 128;
 
-    // Parameter bytes up to which every core keeps its own copy of the weights in its L2 (2 MiB per core on the VM).
-    // Beyond, each shard streams all of them from memory, where split products read each weight once: at w1024
-    // (12.6 MB in float) b256 the sharded gradient was slower.
-    private const long MaxShardedParameterBytes = 1 << 20;
+    // Parameter bytes per sample a shard must have: each shard reads all of θ on every pass, where split products
+    // read each weight once, so a shard needs enough samples to pay for that traffic. Measured on the VM (float32
+    // MLP gradient, alternated): w1024 (12.6 MB) at 1024 samples per shard 150 → 137 ms, at 512 71.0 → 68.7 ms, at
+    // 128 16.1 → 16.6 ms (slower); w256 in double (1.6 MB) at 128 samples per shard 3.26 → 3.17 ms. One sample per
+    // 16 KiB puts the bound between 512 and 1024 at w1024 and below the 128-sample floor at w256.
+    private const int ParameterBytesPerSample = 16 << 10;
 
     /// <summary>
     /// The shard count a batch of <paramref name="batch"/> samples gets by default: one per kernel thread when each
-    /// shard has at least 128 samples and θ takes at most 1 MiB (so each core holds the weights in its own cache),
-    /// else 1 (the whole batch, with split products).
+    /// shard gets at least 128 samples and at least one sample per 16 KiB of θ (so that every shard reading all the
+    /// weights pays off), else as many as get that, at least 1 (the whole batch, with split products).
     /// </summary>
     public static int DefaultShards(int batch)
     {
-        int threads = KernelThreads.ThreadCount;
-        bool fits = (long)TModel.ParameterCount * Unsafe.SizeOf<T>() <= MaxShardedParameterBytes;
-        return fits && threads > 1 ? Math.Clamp(batch / MinSamplesPerShard, 1, threads) : 1;
+        long parameterBytes = (long)TModel.ParameterCount * Unsafe.SizeOf<T>();
+        long minSamples = Math.Max(MinSamplesPerShard, parameterBytes / ParameterBytesPerSample);
+        return (int)Math.Clamp(batch / minSamples, 1, KernelThreads.ThreadCount);
     }
 
     /// <summary>The model function id.</summary>

@@ -158,7 +158,7 @@ public sealed class ShardedBatchTests
     {
         KernelThreadsTests.WithThreads(2, () =>
         {
-            // 128 samples per shard at least, and θ (WideMlp: 19.7k parameters, 158 KB in double) small enough.
+            // 128 samples per shard at least; WideMlp's θ (19.7k parameters, 158 KB in double) asks for only 10 per shard.
             Assert.Equal(1, ShardedBatch<WideMlp, double>.DefaultShards(255));
             Assert.Equal(2, ShardedBatch<WideMlp, double>.DefaultShards(256));
             Assert.Equal(2, ShardedBatch<WideMlp, double>.DefaultShards(100_000));
