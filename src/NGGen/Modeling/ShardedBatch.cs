@@ -88,15 +88,17 @@ public sealed unsafe class ShardedBatch<TModel, T>
     private const int ParameterBytesPerSample = 16 << 10;
 
     /// <summary>
-    /// The shard count a batch of <paramref name="batch"/> samples gets by default: one per kernel thread when each
-    /// shard gets at least 128 samples and at least one sample per 16 KiB of θ (so that every shard reading all the
-    /// weights pays off), else as many as get that, at least 1 (the whole batch, with split products).
+    /// The shard count a batch of <paramref name="batch"/> samples gets by default: one per kernel thread when every
+    /// shard gets at least 128 samples and at least one sample per 16 KiB of θ (so that each shard reading all the
+    /// weights pays off), else 1 (the whole batch, with split products). Never a count between: each shard's products
+    /// run on its own thread alone, so fewer shards than threads would leave threads idle that split products use.
     /// </summary>
     public static int DefaultShards(int batch)
     {
+        int threads = KernelThreads.ThreadCount;
         long parameterBytes = (long)TModel.ParameterCount * Unsafe.SizeOf<T>();
         long minSamples = Math.Max(MinSamplesPerShard, parameterBytes / ParameterBytesPerSample);
-        return (int)Math.Clamp(batch / minSamples, 1, KernelThreads.ThreadCount);
+        return threads > 1 && batch / minSamples >= threads ? threads : 1;
     }
 
     /// <summary>The model function id.</summary>

@@ -164,6 +164,12 @@ public sealed class ShardedBatchTests
             Assert.Equal(2, ShardedBatch<WideMlp, double>.DefaultShards(100_000));
         });
         KernelThreadsTests.WithThreads(1, () => Assert.Equal(1, ShardedBatch<WideMlp, double>.DefaultShards(100_000)));
+        // All threads or none: 640 samples make five shards of 128, not enough for eight threads.
+        KernelThreadsTests.WithThreads(8, () =>
+        {
+            Assert.Equal(1, ShardedBatch<WideMlp, double>.DefaultShards(640));
+            Assert.Equal(8, ShardedBatch<WideMlp, double>.DefaultShards(1024));
+        });
     }
 
     [Fact]
