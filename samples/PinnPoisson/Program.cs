@@ -14,6 +14,10 @@ Console.WriteLine($"PinnPoisson ({(options.Full ? "full" : "default")} run, seed
 Console.WriteLine("number of iterations (or until its time cap) next to Adam, which stops when ENGD does; then gradient descent and L-BFGS");
 Console.WriteLine("each get ENGD's wall time. Errors are relative L2 errors against the exact solution on a test set.");
 Console.WriteLine();
+// Solvers run side by side one core each: NGGen's kernels must not take a second core (with two kernel threads, the
+// problems' larger blocks would be split into one shard per core).
+if (config.Concurrency >= 2)
+    NGGen.Kernels.KernelThreads.ThreadCount = 1;
 var results = PinnExperiment.RunAll(config, options.Seed, Console.Out);
 
 Console.WriteLine();

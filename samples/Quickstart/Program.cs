@@ -48,6 +48,10 @@ Console.WriteLine($"   {setup.InteriorPoints} interior + {setup.BoundaryPoints} 
 Console.WriteLine("   Adam stops when ENGD does, so both get the same wall time.");
 Console.WriteLine();
 
+// One core each: the two trainers run on their own threads, so NGGen's kernels must not take the other core too
+// (with two kernel threads, each problem would split its 784 interior points into two shards, one per core).
+NGGen.Kernels.KernelThreads.ThreadCount = 1;
+
 var start = new double[PoissonNet.ParameterCount];
 PoissonNet.InitializeParameters<double>(start, seed: 0);
 var engdTheta = (double[])start.Clone();
