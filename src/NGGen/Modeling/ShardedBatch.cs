@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using NGGen.Kernels;
 
 namespace NGGen;
@@ -247,8 +249,7 @@ public sealed unsafe class ShardedBatch<TModel, T>
                 break;
             case Pass.Gradient:
                 TModel.Linearize(fn, call.Theta, shard.Inputs, b, shard.Linearization, shard.Outputs, shard.Workspace);
-                TensorPrimitives.Subtract(shard.Outputs, shard.Targets, shard.Outputs);
-                shard.Loss = T.CreateTruncating(0.5) * TensorPrimitives.Dot<T>(shard.Outputs, shard.Outputs);
+                shard.Loss = T.CreateTruncating(0.5) * SubtractAndSquaredNorm(shard.Outputs, shard.Targets);
                 TModel.LinearizedVjp(fn, call.Theta, shard.Inputs, b, shard.Linearization, shard.Outputs, gradient, shard.Workspace, write);
                 break;
             case Pass.GaussNewtonProduct:
@@ -268,6 +269,49 @@ public sealed unsafe class ShardedBatch<TModel, T>
 
         if (!whole && call.Pass is Pass.Forward or Pass.Linearize or Pass.LinearizedJvp)
             Scatter(shard.Outputs, call.Result, shard);
+    }
+
+    // values −= targets, returning ‖values‖² afterwards: one pass instead of a subtraction and a dot product.
+    private static T SubtractAndSquaredNorm(Span<T> values, ReadOnlySpan<T> targets)
+    {
+        int n = values.Length, i = 0;
+        ref T v = ref MemoryMarshal.GetReference(values);
+        ref T y = ref MemoryMarshal.GetReference(targets);
+        T sum = T.Zero;
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+        {
+            int width = Vector512<T>.Count;
+            Vector512<T> s0 = Vector512<T>.Zero, s1 = Vector512<T>.Zero;
+            for (; i <= n - (2 * width); i += 2 * width)
+            {
+                var r0 = Vector512.LoadUnsafe(ref v, (nuint)i) - Vector512.LoadUnsafe(ref y, (nuint)i);
+                var r1 = Vector512.LoadUnsafe(ref v, (nuint)(i + width)) - Vector512.LoadUnsafe(ref y, (nuint)(i + width));
+                r0.StoreUnsafe(ref v, (nuint)i);
+                r1.StoreUnsafe(ref v, (nuint)(i + width));
+                s0 += r0 * r0;
+                s1 += r1 * r1;
+            }
+            sum = Vector512.Sum(s0 + s1);
+        }
+        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+        {
+            int width = Vector256<T>.Count;
+            Vector256<T> s0 = Vector256<T>.Zero;
+            for (; i <= n - width; i += width)
+            {
+                var r0 = Vector256.LoadUnsafe(ref v, (nuint)i) - Vector256.LoadUnsafe(ref y, (nuint)i);
+                r0.StoreUnsafe(ref v, (nuint)i);
+                s0 += r0 * r0;
+            }
+            sum = Vector256.Sum(s0);
+        }
+        for (; i < n; i++)
+        {
+            T r = Unsafe.Add(ref v, i) - Unsafe.Add(ref y, i);
+            Unsafe.Add(ref v, i) = r;
+            sum += r * r;
+        }
+        return sum;
     }
 
     // gradient += Σ gradients of shards 1, 2, … (shard 0 wrote the caller's gradient), in shard order, each thread
