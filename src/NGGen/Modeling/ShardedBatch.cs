@@ -17,9 +17,9 @@ namespace NGGen;
 /// for large layers. Narrow layers lose there: a 64-wide layer's products are too small to split (the threads then
 /// exchange each product's result through their caches) and the passes between them are short. A shard keeps its
 /// samples' activations on one core for the whole forward and backward pass, and the threads meet once per call.
-/// On the two-core VM the MLP gradient ran 1.2–1.5× faster this way at width 64 and batches of 256 and more, 1.3× at
-/// width 256 and batch 2048, and 1.2× at width 1024 and batch 2048; with too few samples per shard it is slower, which
-/// <see cref="DefaultShards"/> avoids (bench/RESULTS.md, "Sharded batches").
+/// On the two-core VM the MLP gradient ran 1.4–1.8× faster this way at width 64 and batches of 256 and more, 1.1–1.3×
+/// at width 256 and batch 2048, and 1.1× at width 1024 and batch 2048; with too few samples per shard it is slower,
+/// which <see cref="DefaultShards"/> avoids (bench/RESULTS.md, "Fourteenth session: sharded batches").
 /// </para>
 /// <para>
 /// The inputs (and targets) are copied into per-shard feature-major arrays once, at construction. Results are
@@ -77,9 +77,9 @@ public sealed unsafe class ShardedBatch<TModel, T>
         }
     }
 
-    // Samples per shard from which sharding paid on the two-core VM (bench/RESULTS.md, "Sharded batches"): w64 b256
-    // (128 per shard) 0.150 → 0.122 ms and w16 b256 0.019 → 0.014 ms, but at 16 per shard w16, w64, w256 and w1024 at
-    // b32 were 1.5-1.9x slower.
+    // Samples per shard from which sharding paid on the two-core VM (bench/RESULTS.md, "Fourteenth session: sharded
+    // batches"): w64 b256 (128 per shard) 0.149 → 0.084 ms and w16 b256 0.019 → 0.014 ms, but at 16 per shard the b32
+    // gradients were 1.0-1.9x slower at every width.
     private const int MinSamplesPerShard = 128;
 
     // Parameter bytes per sample a shard must have: each shard reads all of θ on every pass, where split products
