@@ -1,4 +1,3 @@
-using NGGen.Bench;
 
 namespace NGGen.PeerBench;
 
@@ -16,18 +15,12 @@ public static class GradientWriteGroup
     {
         IReadOnlyList<int> widths = options.Widths.Count > 0 ? options.Widths : options.Quick ? [256] : [64, 256, 1024];
         IReadOnlyList<int> batches = options.Batches.Count > 0 ? options.Batches : options.Quick ? [32] : [32, 256, 2048];
-        foreach (int width in widths)
-            foreach (int batch in batches)
-            {
-                switch (width)
-                {
-                    case 16: RunCase<Mlp16>(batch); break;
-                    case 64: RunCase<Mlp64>(batch); break;
-                    case 256: RunCase<Mlp256>(batch); break;
-                    case 1024: RunCase<Mlp1024>(batch); break;
-                    default: throw new ArgumentOutOfRangeException(nameof(options), width, "No benchmark MLP of this width.");
-                }
-            }
+        MlpGroup.ForEachCase(widths, batches, default(Case));
+    }
+
+    private readonly struct Case : MlpGroup.ICase
+    {
+        public void Run<TModel>(int batch) where TModel : IModel<TModel> => RunCase<TModel>(batch);
     }
 
     private static void RunCase<TModel>(int batch) where TModel : IModel<TModel>
@@ -52,17 +45,9 @@ public static class GradientWriteGroup
             }),
             ("overwrite", () => TModel.LinearizedVjp<float>(0, theta, x, batch, linearization, u, gradient, workspace, GradientWrite.Overwrite)),
         };
-        var medians = variants.Select(_ => new double[Rounds]).ToArray();
-        foreach (var (_, call) in variants)
-            Measure.MedianOver(call, Measure.WarmupSeconds / 4);
-        for (int round = 0; round < Rounds; round++)
-            for (int v = 0; v < variants.Length; v++)
-                medians[v][round] = Measure.MedianOver(variants[v].Call, Measure.MinSeconds / 4);
+        var timings = Measure.Alternated(variants.Select(v => v.Call).ToArray(), Rounds);
         for (int v = 0; v < variants.Length; v++)
-        {
-            Array.Sort(medians[v]);
-            ResultWriter.Write("writes", $"{variants[v].Name}/w{width}/b{batch}", new Timing(medians[v][Rounds / 2], Rounds, 0),
+            ResultWriter.Write("writes", $"{variants[v].Name}/w{width}/b{batch}", timings[v],
                 ("width", width), ("batch", batch), ("variant", variants[v].Name));
-        }
     }
 }

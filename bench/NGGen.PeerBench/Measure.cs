@@ -36,6 +36,26 @@ public static class Measure
         return MedianOfSamples(reps);
     }
 
+    /// <summary>
+    /// Times <paramref name="calls"/> alternately in one process, round after round (a short warm-up each first),
+    /// and returns each call's median over its <paramref name="rounds"/> rounds' medians, so the VM's drift falls on
+    /// all of them alike.
+    /// </summary>
+    public static Timing[] Alternated(IReadOnlyList<Action> calls, int rounds)
+    {
+        var medians = calls.Select(_ => new double[rounds]).ToArray();
+        foreach (var call in calls)
+            MedianOver(call, WarmupSeconds / 4);
+        for (int round = 0; round < rounds; round++)
+            for (int c = 0; c < calls.Count; c++)
+                medians[c][round] = MedianOver(calls[c], MinSeconds / 4);
+        return medians.Select(m =>
+        {
+            Array.Sort(m);
+            return new Timing(m[rounds / 2], rounds, 0);
+        }).ToArray();
+    }
+
     public static Timing Median(Action call)
     {
         var warmup = Stopwatch.StartNew();

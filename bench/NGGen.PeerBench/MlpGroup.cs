@@ -119,6 +119,30 @@ public static class MlpGroup
         }
     }
 
+    /// <summary>One benchmark case at a width the caller picks as <typeparamref name="TModel"/>'s.</summary>
+    internal interface ICase
+    {
+        void Run<TModel>(int batch) where TModel : IModel<TModel>;
+    }
+
+    /// <summary>Runs <paramref name="runner"/> on the benchmark MLP of every width, at every batch.</summary>
+    internal static void ForEachCase<TCase>(IReadOnlyList<int> widths, IReadOnlyList<int> batches, TCase runner)
+        where TCase : ICase
+    {
+        foreach (int width in widths)
+            foreach (int batch in batches)
+            {
+                switch (width)
+                {
+                    case 16: runner.Run<Mlp16>(batch); break;
+                    case 64: runner.Run<Mlp64>(batch); break;
+                    case 256: runner.Run<Mlp256>(batch); break;
+                    case 1024: runner.Run<Mlp1024>(batch); break;
+                    default: throw new ArgumentOutOfRangeException(nameof(widths), width, "No benchmark MLP of this width.");
+                }
+            }
+    }
+
     /// <summary>Multiply-add flops of the matrix products in one call (2 per multiply-add), for GFLOP/s columns.</summary>
     public static double Flops(string op, int width, int batch)
     {

@@ -345,13 +345,11 @@ public sealed unsafe class ShardedBatch<TModel, T>
             shardValues.Slice(i * shard.Count, shard.Count).CopyTo(whole.Slice((i * Batch) + shard.Start, shard.Count));
     }
 
-    private static void RequireLength<TSpan>(ReadOnlySpan<TSpan> span, int length, string name)
+    private static void RequireLength(ReadOnlySpan<T> span, int length, string name)
     {
         if (span.Length != length)
             throw new ArgumentException($"{name} has {span.Length} entries, expected {length}.", name);
     }
-
-    private static void RequireLength<TSpan>(Span<TSpan> span, int length, string name) => RequireLength((ReadOnlySpan<TSpan>)span, length, name);
 
     private sealed class Shard
     {

@@ -91,11 +91,12 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
         _curvatureScratch = new double[ResidualCount];
         _sharded = blocks.Select(b => ShardedBatch<TModel, double>.DefaultShards(b.Batch) > 1 ? new ShardedBatch<TModel, double>(b.Function, b.Inputs, b.Batch) : null).ToArray();
         _linearizations = blocks.Select((b, i) => new double[_sharded[i] is null ? TModel.LinearizationLength(b.Function, b.Batch) : 0]).ToArray();
+        BlockShards = Array.AsReadOnly(_sharded.Select(s => s?.ShardCount ?? 1).ToArray());
     }
 
     /// <summary>Shards each block's samples are split into (1: the block runs as one batch); see
     /// <see cref="ShardedBatch{TModel, T}.DefaultShards"/>.</summary>
-    public IReadOnlyList<int> BlockShards => _sharded.Select(s => s?.ShardCount ?? 1).ToArray();
+    public IReadOnlyList<int> BlockShards { get; }
 
     private void ForwardBlock(int b, ReadOnlySpan<double> theta, Span<double> outputs)
     {
