@@ -10,6 +10,8 @@ namespace NGGen.PeerBench;
 /// <list type="bullet">
 /// <item>forward: f(x);</item>
 /// <item>jvp: J·v for a parameter tangent v (runs its own forward);</item>
+/// <item>jvp_linearized: the same J·v from a stored linearization, as every CG step of GN-CG runs it (NGGen only; one
+/// whole-batch call like jvp, checked against it before timing);</item>
 /// <item>vjp: Jᵀ·u for an output cotangent u (runs its own forward);</item>
 /// <item>grad: L and ∇L (one forward that keeps activations, one backward), on a <see cref="ShardedBatch{TModel, T}"/> at
 /// its default shards;</item>
@@ -59,6 +61,7 @@ public static class MlpGroup
         var linearization = new float[TModel.LinearizationLength(0, batch)];
         var outputs = new float[n];
         var tangentOut = new float[n];
+        var linearizedTangentOut = new float[n];
         var residual = new float[n];
         var gradient = new float[p];
         var product = new float[p];
@@ -67,6 +70,7 @@ public static class MlpGroup
 
         void Forward() => TModel.Forward<float>(0, theta, x, batch, outputs, workspace);
         void Jvp() => TModel.Jvp<float>(0, theta, x, batch, v, tangentOut, workspace);
+        void LinearizedJvp() => TModel.LinearizedJvp<float>(0, theta, x, batch, linearization, v, linearizedTangentOut, workspace);
         void Vjp() => TModel.Vjp<float>(0, theta, x, batch, u, vjp, workspace, GradientWrite.Overwrite);
         // The training calls (gradient, GGN products) run on a ShardedBatch, as a training loop would: at its default
         // shard count (one per kernel thread from 128 samples per shard and one sample per 16 KiB of θ), else the whole batch.
@@ -99,6 +103,9 @@ public static class MlpGroup
         NpyFile.Write<float>(Path.Combine(directory, "out_forward.npy"), outputs, width, batch);
         Jvp();
         NpyFile.Write<float>(Path.Combine(directory, "out_jvp.npy"), tangentOut, width, batch);
+        TModel.Linearize<float>(0, theta, x, batch, linearization, residual, workspace);
+        LinearizedJvp();
+        RequireAgreement(linearizedTangentOut, tangentOut, $"jvp_linearized against jvp at w{width} b{batch}");
         Vjp();
         NpyFile.Write<float>(Path.Combine(directory, "out_vjp.npy"), vjp, p);
         Gradient();
@@ -107,9 +114,9 @@ public static class MlpGroup
         Product();
         NpyFile.Write<float>(Path.Combine(directory, "out_ggn.npy"), product, p);
 
-        var cases = new List<(string, Action)> { ("forward", Forward), ("jvp", Jvp), ("vjp", Vjp), ("grad", Gradient), ("ggn", Product), ("ggn_fused", FusedProduct) };
+        var cases = new List<(string, Action)> { ("forward", Forward), ("jvp", Jvp), ("jvp_linearized", LinearizedJvp), ("vjp", Vjp), ("grad", Gradient), ("ggn", Product), ("ggn_fused", FusedProduct) };
         if (sharded.ShardCount > 1)
-            cases.Insert(4, ("grad_one_batch", OneBatchGradient));
+            cases.Insert(5, ("grad_one_batch", OneBatchGradient));
         foreach (var (op, call) in cases)
         {
             // ggn_fused reads the linearization the previous Product call left at θ.
@@ -152,6 +159,8 @@ public static class MlpGroup
             "forward" => 3 * product,
             // Forward 3, tangent: dW₁x, dW₂h₁ + W₂dh₁, dW₃h₂ + W₃dh₂ (the output layer's primal is skipped).
             "jvp" => 7 * product,
+            // Tangent only: dW₁x, dW₂h₁ + W₂dh₁, dW₃h₂ + W₃dh₂ (the activations come from the linearization).
+            "jvp_linearized" => 5 * product,
             // Forward 3, backward: 3 weight gradients, 2 input cotangents (none needed for x).
             "vjp" or "grad" or "grad_one_batch" => 8 * product,
             // Linearize 3 + tangent 5 + transpose 5.
@@ -159,6 +168,18 @@ public static class MlpGroup
             "ggn_fused" => 10 * product,
             _ => throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown MLP case."),
         };
+    }
+
+    // The two JVPs compute the same products in different orders; float32 rounding differs by a few ulps of the
+    // largest entry, far below the 1e-3 that a wrong tangent (a missing or doubled term) would exceed.
+    private static void RequireAgreement(float[] actual, float[] expected, string what)
+    {
+        float scale = Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(expected));
+        float difference = 0;
+        for (int i = 0; i < actual.Length; i++)
+            difference = Math.Max(difference, Math.Abs(actual[i] - expected[i]));
+        if (!(difference <= 1e-3f * scale))
+            throw new InvalidOperationException($"{what}: max difference {difference:G3} against max |J·v| {scale:G3}.");
     }
 
     private static float[] Fill(int length, Func<float> next)

@@ -131,7 +131,7 @@ def mlp_section(rows, float_peak):
         by_size.setdefault((r["width"], r["batch"]), {})[r["op"]] = r
     out, overhead = [], []
     for (width, batch), ops in sorted(by_size.items()):
-        for op in ("forward", "jvp", "vjp", "grad", "grad_one_batch", "ggn", "ggn_fused"):
+        for op in ("forward", "jvp", "jvp_linearized", "vjp", "grad", "grad_one_batch", "ggn", "ggn_fused"):
             r = ops.get(op)
             if r is None:
                 continue
@@ -153,13 +153,14 @@ def mlp_section(rows, float_peak):
                 return "-"
             value = t(a) / t(b)
             return f"{value:.2f}" + ("" if value <= target else " (over)")
-        overhead.append([str(width), str(batch), ratio("jvp", "forward", 2), ratio("vjp", "forward", 3),
+        overhead.append([str(width), str(batch), ratio("jvp", "forward", 2), ratio("jvp_linearized", "forward", 2),
+                         ratio("vjp", "forward", 3),
                          ratio("ggn_fused", "grad", 1.5), ratio("ggn", "grad", 99)])
     text = ("## MLP derivatives, float32 (NGGen.PeerBench --group mlp; bench/peers/torch_mlp.py)\n\n"
             + table(["width", "batch", "op", "NGGen", "PyTorch", "NGGen/PyTorch", "speed-up", "≥10×",
                      "NGGen GFLOP/s", "of FMA peak", "max rel diff", "shards"], out)
             + "\n\n### AD overhead (NGGen alone; targets JVP ≤ 2× forward, VJP ≤ 3× forward, fused GGN ≤ 1.5× gradient)\n\n"
-            + table(["width", "batch", "JVP/forward", "VJP/forward", "fused GGN/grad", "GGN from scratch/grad"], overhead))
+            + table(["width", "batch", "JVP/forward", "linearized JVP/forward", "VJP/forward", "fused GGN/grad", "GGN from scratch/grad"], overhead))
     return text
 
 
