@@ -330,7 +330,7 @@ public sealed unsafe class ShardedBatch<TModel, T>
         var slice = gradient[start..end];
         // Not TensorPrimitives.Add: from 256 KiB it stores past the caches, and the caller reads the gradient next.
         for (int s = 1; s < _shards.Length; s++)
-            CachedAdd.Add(slice, _shards[s].Gradient.AsSpan(start, end - start));
+            CachedArithmetic.Add(slice, _shards[s].Gradient.AsSpan(start, end - start));
     }
 
     // The shard's own feature-major copy of columns [start, start + count) of a rows × batch array.

@@ -31,7 +31,9 @@ public interface ILinearOperator<TVector>
     void Apply(TVector v, TVector result);
 }
 
-/// <summary>Host arrays of double, with TensorPrimitives (the CPU solvers' vectors).</summary>
+/// <summary>Host arrays of double (the CPU solvers' vectors): TensorPrimitives for the reductions, and
+/// <see cref="NGGen.Kernels.CachedArithmetic"/> for the updates, whose results the next step reads (TensorPrimitives
+/// would store them past the caches from 256 KiB, 32,768 doubles).</summary>
 public sealed class HostVectors : IVectorSpace<double[]>
 {
     /// <summary>The shared instance (the operations keep no state).</summary>
@@ -41,10 +43,10 @@ public sealed class HostVectors : IVectorSpace<double[]>
     public double Dot(double[] x, double[] y) => TensorPrimitives.Dot<double>(x, y);
 
     /// <inheritdoc/>
-    public void Axpy(double alpha, double[] x, double[] y) => TensorPrimitives.MultiplyAdd<double>(x, alpha, y, y);
+    public void Axpy(double alpha, double[] x, double[] y) => NGGen.Kernels.CachedArithmetic.AddScaled<double>(alpha, x, y);
 
     /// <inheritdoc/>
-    public void Scale(double alpha, double[] x) => TensorPrimitives.Multiply<double>(x, alpha, x);
+    public void Scale(double alpha, double[] x) => NGGen.Kernels.CachedArithmetic.Scale<double>(alpha, x);
 
     /// <inheritdoc/>
     public void Copy(double[] source, double[] destination) => source.AsSpan().CopyTo(destination);
