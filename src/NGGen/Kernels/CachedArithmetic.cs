@@ -50,6 +50,39 @@ internal static class CachedArithmetic
             AddScaled(alpha, x, y, scale: true);
     }
 
+    /// <summary>x ← α·x + addend, the multiply rounded before the add (as <c>TensorPrimitives.MultiplyAdd(x, α, addend, x)</c>).</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static void ScaleAndAdd<T>(T alpha, Span<T> x, ReadOnlySpan<T> addend)
+        where T : unmanaged, INumberBase<T>
+    {
+        if (x.Length != addend.Length)
+            throw new ArgumentException($"The spans differ in length ({x.Length} and {addend.Length}).", nameof(addend));
+        if (Short<T>(x.Length))
+        {
+            TensorPrimitives.MultiplyAdd(x, alpha, addend, x);
+            return;
+        }
+
+        int n = x.Length, i = 0;
+        ref T s = ref MemoryMarshal.GetReference(x);
+        ref T o = ref MemoryMarshal.GetReference(addend);
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+        {
+            var a = Vector512.Create(alpha);
+            for (int width = Vector512<T>.Count; i <= n - width; i += width)
+                ((Vector512.LoadUnsafe(ref s, (nuint)i) * a) + Vector512.LoadUnsafe(ref o, (nuint)i)).StoreUnsafe(ref s, (nuint)i);
+        }
+        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+        {
+            var a = Vector256.Create(alpha);
+            for (int width = Vector256<T>.Count; i <= n - width; i += width)
+                ((Vector256.LoadUnsafe(ref s, (nuint)i) * a) + Vector256.LoadUnsafe(ref o, (nuint)i)).StoreUnsafe(ref s, (nuint)i);
+        }
+
+        for (; i < n; i++)
+            Unsafe.Add(ref s, i) = (Unsafe.Add(ref s, i) * alpha) + Unsafe.Add(ref o, i);
+    }
+
     /// <summary>x ← α·x.</summary>
     public static void Scale<T>(T alpha, Span<T> x)
         where T : unmanaged, INumberBase<T>

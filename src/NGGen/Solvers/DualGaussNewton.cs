@@ -1,3 +1,4 @@
+using NGGen.Kernels;
 using System.Numerics.Tensors;
 
 namespace NGGen.Solvers;
@@ -163,13 +164,13 @@ public sealed class DualGaussNewton<TModel> : IDirectionOracle<TModel> where TMo
             _problem.ApplyCurvature(_search, _curvedSearch);
             _problem.LinearizedVjp(theta, _curvedSearch, _pulledBack, _scratch, GradientWrite.Overwrite);
             _problem.LinearizedJvp(theta, _pulledBack, _product);
-            TensorPrimitives.MultiplyAdd<double>(_product, gamma, _search, _product);
+            CachedArithmetic.ScaleAndAdd(gamma, _product, _search);
             double curvature = TensorPrimitives.Dot<double>(_curvedSearch, _product);
             // Zero only when d ∈ null(H), which exact arithmetic rules out; NaN from a non-finite model.
             if (!(curvature > 0) || !(rz > 0))
                 break;
             double step = rz / curvature;
-            TensorPrimitives.MultiplyAdd<double>(_pulledBack, -gamma * step, direction, direction);
+            CachedArithmetic.AddScaled(-gamma * step, _pulledBack, direction);
             if (safeguard)
             {
                 double slope = TensorPrimitives.Dot<double>(_gradient, direction);
@@ -180,7 +181,7 @@ public sealed class DualGaussNewton<TModel> : IDirectionOracle<TModel> where TMo
                     if (LastIterations == 0)
                         TensorPrimitives.Multiply<double>(_gradient, -gamma, direction);
                     else
-                        TensorPrimitives.MultiplyAdd<double>(_pulledBack, gamma * step, direction, direction);
+                        CachedArithmetic.AddScaled(gamma * step, _pulledBack, direction);
                     return cost;
                 }
             }
@@ -188,16 +189,16 @@ public sealed class DualGaussNewton<TModel> : IDirectionOracle<TModel> where TMo
             {
                 // ρ = Hz: z ← z − a·u is the preconditioned residual's own recurrence (no H⁺ needed), and ρ is
                 // recomputed from it rather than carried by a second recurrence that would drift from Hz.
-                TensorPrimitives.MultiplyAdd<double>(_product, -step, z, z);
+                CachedArithmetic.AddScaled(-step, _product, z);
                 _problem.ApplyCurvature(z, _residual);
             }
             else
             {
                 _problem.ApplyCurvature(_product, _applied);
-                TensorPrimitives.MultiplyAdd<double>(_applied, -step, _residual, _residual);
+                CachedArithmetic.AddScaled(-step, _applied, _residual);
             }
             double next = TensorPrimitives.Dot<double>(_residual, z);
-            TensorPrimitives.MultiplyAdd<double>(_search, next / rz, z, _search);
+            CachedArithmetic.ScaleAndAdd(next / rz, _search, z);
             rz = next;
             rr = preconditioned ? TensorPrimitives.Dot<double>(_residual, _residual) : rz;
             LastIterations = k;

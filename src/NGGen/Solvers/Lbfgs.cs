@@ -1,3 +1,4 @@
+using NGGen.Kernels;
 using System.Diagnostics;
 using System.Numerics.Tensors;
 
@@ -80,7 +81,7 @@ public static class Lbfgs
             for (int i = 0, k = newest; i < stored; i++, k = (k - 1 + memory) % memory)
             {
                 alpha[k] = rho[k] * TensorPrimitives.Dot<double>(s[k], direction);
-                TensorPrimitives.MultiplyAdd<double>(y[k], -alpha[k], direction, direction);
+                CachedArithmetic.AddScaled(-alpha[k], y[k], direction);
             }
             if (stored > 0)
                 TensorPrimitives.Multiply<double>(direction, TensorPrimitives.Dot<double>(s[newest], y[newest]) / TensorPrimitives.Dot<double>(y[newest], y[newest]), direction);
@@ -89,7 +90,7 @@ public static class Lbfgs
             for (int i = 0, k = (newest - stored + 1 + memory) % memory; i < stored; i++, k = (k + 1) % memory)
             {
                 double beta = rho[k] * TensorPrimitives.Dot<double>(y[k], direction);
-                TensorPrimitives.MultiplyAdd<double>(s[k], alpha[k] - beta, direction, direction);
+                CachedArithmetic.AddScaled(alpha[k] - beta, s[k], direction);
             }
             TensorPrimitives.Negate<double>(direction, direction);
             double slope = TensorPrimitives.Dot<double>(gradient, direction);

@@ -59,18 +59,23 @@ public sealed class CachedArithmeticTests
     [InlineData(3)]
     [InlineData(8)]
     [InlineData(40_001)]
-    public void AddScaledAndScale_Double_MatchTensorPrimitivesBitForBit(int length)
+    public void AddScaledScaleAndAddAndScale_Double_MatchTensorPrimitivesBitForBit(int length)
     {
         var random = new Random(length);
         double[] x = Random(random, length, v => v), y = Random(random, length, v => v);
-        double[] expectedAxpy = new double[length], expectedScale = new double[length];
+        double[] z = Random(random, length, v => v);
+        double[] expectedAxpy = new double[length], expectedScale = new double[length], expectedScaleAndAdd = new double[length];
         System.Numerics.Tensors.TensorPrimitives.MultiplyAdd<double>(x, -0.37, y, expectedAxpy);
         System.Numerics.Tensors.TensorPrimitives.Multiply<double>(x, 1.9, expectedScale);
+        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd<double>(z, 0.61, x, expectedScaleAndAdd);
 
         CachedArithmetic.AddScaled(-0.37, x, y);
+        CachedArithmetic.ScaleAndAdd(0.61, z, x);
         CachedArithmetic.Scale(1.9, x);
 
         Assert.Equal(expectedAxpy, y);
+        Assert.Equal(expectedScaleAndAdd, z);
+        // Scale ran after ScaleAndAdd read x, which it leaves unchanged.
         Assert.Equal(expectedScale, x);
     }
 
