@@ -1,7 +1,7 @@
 using NGGen.PeerBench;
 
 // The NGGen side of bench/run-peers.sh. Usage:
-//   NGGen.PeerBench --group peak|mlp|gncg|engd|fits|writes|shards [--data DIR] [--quick] [--min-seconds S]
+//   NGGen.PeerBench --group peak|mlp|gncg|engd|fits|writes|shards|alignment [--data DIR] [--quick] [--min-seconds S]
 // Writes the inputs and its own outputs as .npy under DIR/<group>/ (the peers read them and check agreement
 // before timing), then prints one JSON line per timed case on stdout.
 var options = PeerOptions.Parse(args);
@@ -18,6 +18,7 @@ var groups = new Dictionary<string, Action<PeerOptions>>
     // NGGen alone, not part of run-peers.sh: clearing and accumulating into a gradient against overwriting it.
     ["writes"] = GradientWriteGroup.Run,
     ["shards"] = ShardsGroup.Run,
+    ["alignment"] = AlignmentGroup.Run,
 };
 
 foreach (string group in options.Groups)

@@ -36,14 +36,15 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
 {
     private readonly ResidualBlock[] _blocks;
     private readonly int[] _offsets;
-    private readonly double[] _workspace;
+    // On cache lines (AlignedMemory): whole-batch products split across the threads write here.
+    private readonly Memory<double> _workspace;
     private readonly double[] _unit;
     private readonly double[] _column;
     // Per stacked entry at the last Evaluate: the curvature diagonal (squared, robust, logistic) or the
     // softmax probabilities (cross-entropy blocks).
     private readonly double[] _curvature;
     // Per block: the primal values the linearized J and Jᵀ read, kept by the last Evaluate.
-    private readonly double[][] _linearizations;
+    private readonly Memory<double>[] _linearizations;
     private readonly double[] _curvatureScratch;
     // Per block: its samples split into one shard per kernel thread when ShardedBatch's default says so (large batches
     // of small models), else null and the block runs as one batch with split products.
@@ -81,7 +82,7 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
             foreach (var kind in Enum.GetValues<EvaluationKind>())
                 workspace = Math.Max(workspace, TModel.WorkspaceLength(block.Function, kind, block.Batch));
         }
-        _workspace = new double[workspace];
+        _workspace = AlignedMemory.Allocate<double>(workspace);
         // Fixed at construction: Cost consults it on every call (line searches, Adam steps).
         HasRobustLoss = blocks.Any(b => b.Loss is { Kind: not RobustLossKind.Squared });
         IsLeastSquares = blocks.All(b => b.OutputLoss == OutputLoss.Squared);
@@ -90,7 +91,7 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
         _curvature = new double[ResidualCount];
         _curvatureScratch = new double[ResidualCount];
         _sharded = blocks.Select(b => ShardedBatch<TModel, double>.DefaultShards(b.Batch) > 1 ? new ShardedBatch<TModel, double>(b.Function, b.Inputs, b.Batch) : null).ToArray();
-        _linearizations = blocks.Select((b, i) => new double[_sharded[i] is null ? TModel.LinearizationLength(b.Function, b.Batch) : 0]).ToArray();
+        _linearizations = blocks.Select((b, i) => AlignedMemory.Allocate<double>(_sharded[i] is null ? TModel.LinearizationLength(b.Function, b.Batch) : 0)).ToArray();
         BlockShards = Array.AsReadOnly(_sharded.Select(s => s?.ShardCount ?? 1).ToArray());
     }
 
@@ -104,7 +105,7 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
         if (_sharded[b] is { } sharded)
             sharded.Forward(theta, outputs);
         else
-            TModel.Forward(block.Function, theta, block.Inputs, block.Batch, outputs, _workspace);
+            TModel.Forward(block.Function, theta, block.Inputs, block.Batch, outputs, _workspace.Span);
     }
 
     private void LinearizeBlock(int b, ReadOnlySpan<double> theta, Span<double> outputs)
@@ -113,7 +114,7 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
         if (_sharded[b] is { } sharded)
             sharded.Linearize(theta, outputs);
         else
-            TModel.Linearize(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], outputs, _workspace);
+            TModel.Linearize(block.Function, theta, block.Inputs, block.Batch, _linearizations[b].Span, outputs, _workspace.Span);
     }
 
     /// <summary>Number of parameters p.</summary>
@@ -284,9 +285,9 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
             if (linearized && _sharded[b] is { } sharded)
                 sharded.LinearizedJvp(theta, tangent, jv);
             else if (linearized)
-                TModel.LinearizedJvp(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], tangent, jv, _workspace);
+                TModel.LinearizedJvp(block.Function, theta, block.Inputs, block.Batch, _linearizations[b].Span, tangent, jv, _workspace.Span);
             else
-                TModel.Jvp(block.Function, theta, block.Inputs, block.Batch, tangent, jv, _workspace);
+                TModel.Jvp(block.Function, theta, block.Inputs, block.Batch, tangent, jv, _workspace.Span);
             if (block.Weight != 1)
                 System.Numerics.Tensors.TensorPrimitives.Multiply(jv, Math.Sqrt(block.Weight), jv);
         }
@@ -309,9 +310,9 @@ public sealed class TrainingProblem<TModel> where TModel : IModel<TModel>
             if (linearized && _sharded[b] is { } sharded)
                 sharded.LinearizedVjp(theta, u, gradient, blockWrite);
             else if (linearized)
-                TModel.LinearizedVjp(block.Function, theta, block.Inputs, block.Batch, _linearizations[b], u, gradient, _workspace, blockWrite);
+                TModel.LinearizedVjp(block.Function, theta, block.Inputs, block.Batch, _linearizations[b].Span, u, gradient, _workspace.Span, blockWrite);
             else
-                TModel.Vjp(block.Function, theta, block.Inputs, block.Batch, u, gradient, _workspace, blockWrite);
+                TModel.Vjp(block.Function, theta, block.Inputs, block.Batch, u, gradient, _workspace.Span, blockWrite);
         }
     }
 
