@@ -14,8 +14,8 @@ public static class AlignmentGroup
 
     public static void Run(PeerOptions options)
     {
-        IReadOnlyList<int> widths = options.Widths.Count > 0 ? options.Widths : options.Quick ? [256] : [64, 256, 1024];
-        IReadOnlyList<int> batches = options.Batches.Count > 0 ? options.Batches : options.Quick ? [32] : [32, 256];
+        IReadOnlyList<int> widths = options.WidthsOr([256], [64, 256, 1024]);
+        IReadOnlyList<int> batches = options.BatchesOr([32], [32, 256]);
         MlpGroup.ForEachCase(widths, batches, default(Case));
     }
 

@@ -13,8 +13,8 @@ public static class GradientWriteGroup
 
     public static void Run(PeerOptions options)
     {
-        IReadOnlyList<int> widths = options.Widths.Count > 0 ? options.Widths : options.Quick ? [256] : [64, 256, 1024];
-        IReadOnlyList<int> batches = options.Batches.Count > 0 ? options.Batches : options.Quick ? [32] : [32, 256, 2048];
+        IReadOnlyList<int> widths = options.WidthsOr([256], [64, 256, 1024]);
+        IReadOnlyList<int> batches = options.BatchesOr([32], [32, 256, 2048]);
         MlpGroup.ForEachCase(widths, batches, default(Case));
     }
 

@@ -27,8 +27,8 @@ public static class MlpGroup
 
     public static void Run(PeerOptions options)
     {
-        IReadOnlyList<int> widths = options.Widths.Count > 0 ? options.Widths : options.Quick ? [16, 64] : Widths;
-        IReadOnlyList<int> batches = options.Batches.Count > 0 ? options.Batches : options.Quick ? [32, 256] : Batches;
+        IReadOnlyList<int> widths = options.WidthsOr([16, 64], Widths);
+        IReadOnlyList<int> batches = options.BatchesOr([32, 256], Batches);
         foreach (int width in widths)
             foreach (int batch in batches)
             {

@@ -8,7 +8,13 @@ namespace NGGen.PeerBench;
 /// <param name="Batches">Only these batch sizes (empty: the group's own list).</param>
 public sealed record PeerOptions(IReadOnlyList<string> Groups, string DataDirectory, bool Quick, IReadOnlyList<int> Widths, IReadOnlyList<int> Batches)
 {
-    public const string Usage = "usage: NGGen.PeerBench --group peak|mlp|gncg|engd|fits|writes [--group …] [--data DIR] [--quick] [--min-seconds S] [--width W]… [--batch B]…";
+    public const string Usage = "usage: NGGen.PeerBench --group peak|mlp|gncg|engd|fits|writes|shards|alignment [--group …] [--data DIR] [--quick] [--min-seconds S] [--width W]… [--batch B]…";
+
+    /// <summary>The MLP widths asked for with --width, else the group's <paramref name="quick"/> or <paramref name="full"/> list.</summary>
+    public IReadOnlyList<int> WidthsOr(IReadOnlyList<int> quick, IReadOnlyList<int> full) => Widths.Count > 0 ? Widths : Quick ? quick : full;
+
+    /// <summary>The batches asked for with --batch, else the group's <paramref name="quick"/> or <paramref name="full"/> list.</summary>
+    public IReadOnlyList<int> BatchesOr(IReadOnlyList<int> quick, IReadOnlyList<int> full) => Batches.Count > 0 ? Batches : Quick ? quick : full;
 
     /// <summary>Directory for one group's files, created on demand.</summary>
     public string GroupDirectory(string group) => Directory.CreateDirectory(Path.Combine(DataDirectory, group)).FullName;

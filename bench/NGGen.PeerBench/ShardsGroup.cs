@@ -14,8 +14,8 @@ public static class ShardsGroup
 
     public static void Run(PeerOptions options)
     {
-        IReadOnlyList<int> widths = options.Widths.Count > 0 ? options.Widths : options.Quick ? [64] : MlpGroup.Widths;
-        IReadOnlyList<int> batches = options.Batches.Count > 0 ? options.Batches : options.Quick ? [256] : MlpGroup.Batches;
+        IReadOnlyList<int> widths = options.WidthsOr([64], MlpGroup.Widths);
+        IReadOnlyList<int> batches = options.BatchesOr([256], MlpGroup.Batches);
         MlpGroup.ForEachCase(widths, batches, default(Case));
     }
 
