@@ -28,17 +28,10 @@ public static class AlignmentGroup
     {
         int width = TModel.Functions[0].OutputSize, p = TModel.ParameterCount, n = width * batch;
         var random = new Random(width * 7919 + batch);
-        Memory<float> Fill(int length)
-        {
-            Memory<float> values = AlignedMemory.Allocate<float>(length);
-            foreach (ref float value in values.Span)
-                value = (float)((2 * random.NextDouble()) - 1);
-            return values;
-        }
-
         Memory<float> theta = AlignedMemory.Allocate<float>(p);
         TModel.InitializeParameters<float>(theta.Span, 1);
-        Memory<float> x = Fill(n), u = Fill(n);
+        float Uniform() => (float)((2 * random.NextDouble()) - 1);
+        Memory<float> x = MlpGroup.Fill(n, Uniform), u = MlpGroup.Fill(n, Uniform);
         Memory<float> workspace = AlignedMemory.Allocate<float>(Enum.GetValues<EvaluationKind>().Max(k => TModel.WorkspaceLength(0, k, batch)));
         Memory<float> onLine = AlignedMemory.Allocate<float>(p);
         // Two floats past the line: the gradient's rows (whole lines long at these widths) all start 8 bytes in.

@@ -184,7 +184,8 @@ public static class MlpGroup
             throw new InvalidOperationException($"{what}: max difference {difference:G3} against max |J·v| {scale:G3}.");
     }
 
-    private static Memory<float> Fill(int length, Func<float> next)
+    /// <summary><paramref name="length"/> values from <paramref name="next"/> in a buffer on a cache line.</summary>
+    internal static Memory<float> Fill(int length, Func<float> next)
     {
         Memory<float> values = AlignedMemory.Allocate<float>(length);
         var span = values.Span;

@@ -24,19 +24,16 @@ internal static class CachedArithmetic
     // 12,480-double axpy: 2.5 against 3.1 µs), so shorter spans go to it.
     private const int NonTemporalBytes = 256 * 1024;
 
-    private static unsafe bool Short<T>(int length)
-        where T : unmanaged
-        => (long)length * sizeof(T) < NonTemporalBytes;
-
     /// <summary>sum ← sum + other.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static void Add<T>(Span<T> sum, ReadOnlySpan<T> other)
         where T : unmanaged, INumberBase<T>
     {
-        if (Short<T>(sum.Length) && sum.Length == other.Length)
+        RequireSameLength(sum, other, nameof(other));
+        if (Short<T>(sum.Length))
             TensorPrimitives.Add(sum, other, sum);
         else
-            AddScaled(T.One, other, sum, scale: false);
+            Update<T, Plus<T>>(sum, other, T.One);
     }
 
     /// <summary>y ← α·x + y, the multiply rounded before the add (as <c>TensorPrimitives.MultiplyAdd(x, α, y, y)</c>).</summary>
@@ -44,10 +41,11 @@ internal static class CachedArithmetic
     public static void AddScaled<T>(T alpha, ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, INumberBase<T>
     {
-        if (Short<T>(y.Length) && x.Length == y.Length)
+        RequireSameLength(y, x, nameof(x));
+        if (Short<T>(y.Length))
             TensorPrimitives.MultiplyAdd(x, alpha, y, y);
         else
-            AddScaled(alpha, x, y, scale: true);
+            Update<T, PlusScaled<T>>(y, x, alpha);
     }
 
     /// <summary>x ← α·x + addend, the multiply rounded before the add (as <c>TensorPrimitives.MultiplyAdd(x, α, addend, x)</c>).</summary>
@@ -55,32 +53,11 @@ internal static class CachedArithmetic
     public static void ScaleAndAdd<T>(T alpha, Span<T> x, ReadOnlySpan<T> addend)
         where T : unmanaged, INumberBase<T>
     {
-        if (x.Length != addend.Length)
-            throw new ArgumentException($"The spans differ in length ({x.Length} and {addend.Length}).", nameof(addend));
+        RequireSameLength(x, addend, nameof(addend));
         if (Short<T>(x.Length))
-        {
             TensorPrimitives.MultiplyAdd(x, alpha, addend, x);
-            return;
-        }
-
-        int n = x.Length, i = 0;
-        ref T s = ref MemoryMarshal.GetReference(x);
-        ref T o = ref MemoryMarshal.GetReference(addend);
-        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
-        {
-            var a = Vector512.Create(alpha);
-            for (int width = Vector512<T>.Count; i <= n - width; i += width)
-                ((Vector512.LoadUnsafe(ref s, (nuint)i) * a) + Vector512.LoadUnsafe(ref o, (nuint)i)).StoreUnsafe(ref s, (nuint)i);
-        }
-        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
-        {
-            var a = Vector256.Create(alpha);
-            for (int width = Vector256<T>.Count; i <= n - width; i += width)
-                ((Vector256.LoadUnsafe(ref s, (nuint)i) * a) + Vector256.LoadUnsafe(ref o, (nuint)i)).StoreUnsafe(ref s, (nuint)i);
-        }
-
-        for (; i < n; i++)
-            Unsafe.Add(ref s, i) = (Unsafe.Add(ref s, i) * alpha) + Unsafe.Add(ref o, i);
+        else
+            Update<T, ScaledPlus<T>>(x, addend, alpha);
     }
 
     /// <summary>x ← α·x.</summary>
@@ -88,64 +65,96 @@ internal static class CachedArithmetic
         where T : unmanaged, INumberBase<T>
     {
         if (Short<T>(x.Length))
-        {
             TensorPrimitives.Multiply(x, alpha, x);
-            return;
-        }
-
-        int n = x.Length, i = 0;
-        ref T s = ref MemoryMarshal.GetReference(x);
-        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
-        {
-            var a = Vector512.Create(alpha);
-            for (int width = Vector512<T>.Count; i <= n - width; i += width)
-                (a * Vector512.LoadUnsafe(ref s, (nuint)i)).StoreUnsafe(ref s, (nuint)i);
-        }
-        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
-        {
-            var a = Vector256.Create(alpha);
-            for (int width = Vector256<T>.Count; i <= n - width; i += width)
-                (a * Vector256.LoadUnsafe(ref s, (nuint)i)).StoreUnsafe(ref s, (nuint)i);
-        }
-
-        for (; i < n; i++)
-            Unsafe.Add(ref s, i) *= alpha;
+        else
+            Update<T, Scaled<T>>(x, x, alpha);
     }
 
-    // y ← α·x + y, or y ← x + y when scale is false (no multiply, so Add matches TensorPrimitives.Add exactly).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddScaled<T>(T alpha, ReadOnlySpan<T> x, Span<T> y, bool scale)
-        where T : unmanaged, INumberBase<T>
-    {
-        if (x.Length != y.Length)
-            throw new ArgumentException($"The spans differ in length ({y.Length} and {x.Length}).", nameof(x));
+    private static unsafe bool Short<T>(int length)
+        where T : unmanaged
+        => (long)length * sizeof(T) < NonTemporalBytes;
 
-        int n = y.Length, i = 0;
-        ref T s = ref MemoryMarshal.GetReference(y);
-        ref T o = ref MemoryMarshal.GetReference(x);
+    private static void RequireSameLength<T>(Span<T> values, ReadOnlySpan<T> other, string name)
+    {
+        if (values.Length != other.Length)
+            throw new ArgumentException($"The spans differ in length ({values.Length} and {other.Length}).", name);
+    }
+
+    // values[i] ← TOp(values[i], other[i], α) over the whole span: Vector512 where accelerated, else Vector256, then
+    // element by element.
+    private static void Update<T, TOp>(Span<T> values, ReadOnlySpan<T> other, T alpha)
+        where T : unmanaged, INumberBase<T>
+        where TOp : struct, IUpdate<T>
+    {
+        int n = values.Length, i = 0;
+        ref T v = ref MemoryMarshal.GetReference(values);
+        ref T o = ref MemoryMarshal.GetReference(other);
         if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
         {
             var a = Vector512.Create(alpha);
             for (int width = Vector512<T>.Count; i <= n - width; i += width)
-            {
-                var term = Vector512.LoadUnsafe(ref o, (nuint)i);
-                (Vector512.LoadUnsafe(ref s, (nuint)i) + (scale ? term * a : term)).StoreUnsafe(ref s, (nuint)i);
-            }
+                TOp.Apply(Vector512.LoadUnsafe(ref v, (nuint)i), Vector512.LoadUnsafe(ref o, (nuint)i), a).StoreUnsafe(ref v, (nuint)i);
         }
         else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
         {
             var a = Vector256.Create(alpha);
             for (int width = Vector256<T>.Count; i <= n - width; i += width)
-            {
-                var term = Vector256.LoadUnsafe(ref o, (nuint)i);
-                (Vector256.LoadUnsafe(ref s, (nuint)i) + (scale ? term * a : term)).StoreUnsafe(ref s, (nuint)i);
-            }
+                TOp.Apply(Vector256.LoadUnsafe(ref v, (nuint)i), Vector256.LoadUnsafe(ref o, (nuint)i), a).StoreUnsafe(ref v, (nuint)i);
         }
 
         for (; i < n; i++)
-        {
-            T term = Unsafe.Add(ref o, i);
-            Unsafe.Add(ref s, i) += scale ? term * alpha : term;
-        }
+            Unsafe.Add(ref v, i) = TOp.Apply(Unsafe.Add(ref v, i), Unsafe.Add(ref o, i), alpha);
+    }
+
+    // One update, written once for scalars and both vector widths so the three agree operation for operation.
+    private interface IUpdate<T>
+        where T : unmanaged, INumberBase<T>
+    {
+        static abstract T Apply(T value, T other, T alpha);
+
+        static abstract Vector512<T> Apply(Vector512<T> value, Vector512<T> other, Vector512<T> alpha);
+
+        static abstract Vector256<T> Apply(Vector256<T> value, Vector256<T> other, Vector256<T> alpha);
+    }
+
+    private readonly struct Plus<T> : IUpdate<T>
+        where T : unmanaged, INumberBase<T>
+    {
+        public static T Apply(T value, T other, T alpha) => value + other;
+
+        public static Vector512<T> Apply(Vector512<T> value, Vector512<T> other, Vector512<T> alpha) => value + other;
+
+        public static Vector256<T> Apply(Vector256<T> value, Vector256<T> other, Vector256<T> alpha) => value + other;
+    }
+
+    private readonly struct PlusScaled<T> : IUpdate<T>
+        where T : unmanaged, INumberBase<T>
+    {
+        public static T Apply(T value, T other, T alpha) => value + (other * alpha);
+
+        public static Vector512<T> Apply(Vector512<T> value, Vector512<T> other, Vector512<T> alpha) => value + (other * alpha);
+
+        public static Vector256<T> Apply(Vector256<T> value, Vector256<T> other, Vector256<T> alpha) => value + (other * alpha);
+    }
+
+    private readonly struct ScaledPlus<T> : IUpdate<T>
+        where T : unmanaged, INumberBase<T>
+    {
+        public static T Apply(T value, T other, T alpha) => (value * alpha) + other;
+
+        public static Vector512<T> Apply(Vector512<T> value, Vector512<T> other, Vector512<T> alpha) => (value * alpha) + other;
+
+        public static Vector256<T> Apply(Vector256<T> value, Vector256<T> other, Vector256<T> alpha) => (value * alpha) + other;
+    }
+
+    // `other` is the span itself here and is not used.
+    private readonly struct Scaled<T> : IUpdate<T>
+        where T : unmanaged, INumberBase<T>
+    {
+        public static T Apply(T value, T other, T alpha) => value * alpha;
+
+        public static Vector512<T> Apply(Vector512<T> value, Vector512<T> other, Vector512<T> alpha) => value * alpha;
+
+        public static Vector256<T> Apply(Vector256<T> value, Vector256<T> other, Vector256<T> alpha) => value * alpha;
     }
 }
