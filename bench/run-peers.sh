@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # NGGen against PyTorch (CPU) and Ceres on the same machine, the same problems and sizes, run alternately.
 #
-#   bench/run-peers.sh [--quick] [--rounds N] [--groups peak,mlp,gncg,engd,fits] [--json PATH] [--data DIR]
+#   bench/run-peers.sh [--quick] [--rounds N] [--groups peak,mlp,gncg,engd,fits] [--json PATH] [--svg PATH] [--data DIR]
 #                      [--min-seconds S] [--nggen BINARY] [--python PYTHON]
 #
 # Installs what is missing (Debian python3-torch, libceres-dev; needs root or sudo), builds NGGen.PeerBench and the
 # Ceres program, then for each round and group runs NGGen and the group's peer one after the other (the order flips
 # every round, so drift on a shared machine hits both). Every peer first checks that it computes NGGen's answer on
 # NGGen's data and initial parameters, and exits non-zero otherwise. bench/peers/report.py prints the medians
-# over rounds and the ratios NGGen / peer; --json writes the same table for scripts. Raw JSON lines stay in DIR/raw.
+# over rounds and the ratios NGGen / peer; --json writes the same table for scripts, --svg draws it as a chart
+# (bench/peers/plot.py: speed-ups against the 10× target, products against 70% of the FMA peak). Raw JSON lines stay
+# in DIR/raw.
 # --nggen runs a prebuilt NGGen.PeerBench (the NativeAOT build carried to a machine without .NET:
 # dotnet publish bench/NGGen.PeerBench -c Release -f net9.0 -r linux-x64 -o out/peerbench-aot), and --python picks
 # the interpreter with torch (default /usr/bin/python3, Debian's).
@@ -20,6 +22,7 @@ timing=""
 rounds=3
 groups="peak,mlp,gncg,engd,fits"
 json=""
+svg=""
 data="out/peers"
 nggen_binary=""
 python=/usr/bin/python3
@@ -29,6 +32,7 @@ while [ $# -gt 0 ]; do
         --rounds) rounds="$2"; shift ;;
         --groups) groups="$2"; shift ;;
         --json) json="$2"; shift ;;
+        --svg) svg="$2"; shift ;;
         --data) data="$2"; shift ;;
         --min-seconds) timing="--min-seconds $2"; shift ;;
         --nggen) nggen_binary="$2"; shift ;;
@@ -103,4 +107,7 @@ for ((round = 1; round <= rounds; round++)); do
     done
 done
 
+# The chart is drawn from the table's JSON; without --json that goes next to the raw results.
+[ -n "$svg" ] && [ -z "$json" ] && json="$data/table.json"
 "$python" bench/peers/report.py "$raw" ${json:+--json "$json"}
+[ -z "$svg" ] || "$python" bench/peers/plot.py "$json" "$svg"
