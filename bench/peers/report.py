@@ -60,6 +60,8 @@ def summarize(records):
                 extras[field] = statistics.median(values) if numeric else values[-1]
         samples = row.pop("times")
         times = {impl: statistics.median(values) for impl, values in samples.items()}
+        # Slowest round over fastest, per implementation: a contended round shows here even where the median hides it.
+        row["spread"] = {impl: max(values) / min(values) for impl, values in samples.items() if min(values) > 0}
         row["rounds"] = max(len(v) for v in samples.values())
         row["nggen_seconds"] = times.get("nggen")
         peers = [impl for impl in times if impl != "nggen"]
@@ -156,13 +158,27 @@ def mlp_section(rows, float_peak):
         overhead.append([str(width), str(batch), ratio("jvp", "forward", 2), ratio("jvp_linearized", "forward", 2),
                          ratio("vjp", "forward", 3),
                          ratio("ggn_fused", "grad", 1.5), ratio("ggn", "grad", 99)])
+    def spread_text(r):
+        return ", ".join(f"{impl} {value:.2f}×" for impl, value in sorted(r["spread"].items()) if value > NOISY_SPREAD)
+    noisy = [r for r in sorted(mlp, key=lambda r: (r["width"], r["batch"], r["op"]))
+             if any(value > NOISY_SPREAD for value in r["spread"].values())]
+    noisy_targets = [f"w{r['width']} b{r['batch']} {r['op']} ({spread_text(r)})" for r in noisy if r["op"] in TARGET_OPS]
+    noisy_text = (f"\n\nRounds that disagree (slowest round's median over the fastest's above {NOISY_SPREAD:.1f}×, so a "
+                  f"median may be a contended round's): {len(noisy)} of {len(mlp)} rows"
+                  + (f"; among the gradient and GGN rows: {'; '.join(noisy_targets)}" if noisy_targets else "") + ".")
     text = ("## MLP derivatives, float32 (NGGen.PeerBench --group mlp; bench/peers/torch_mlp.py)\n\n"
             + table(["width", "batch", "op", "NGGen", "PyTorch", "NGGen/PyTorch", "speed-up", "≥10×",
                      "NGGen GFLOP/s", "of FMA peak", "max rel diff", "shards"], out)
+            + noisy_text
             + "\n\n### AD overhead (NGGen alone; targets JVP ≤ 2× forward, VJP ≤ 3× forward, fused GGN ≤ 1.5× gradient)\n\n"
             + table(["width", "batch", "JVP/forward", "linearized JVP/forward", "VJP/forward", "fused GGN/grad", "GGN from scratch/grad"], overhead))
     return text
 
+
+# Spread between rounds (slowest over fastest median) above which a cell is listed as noisy.
+NOISY_SPREAD = 1.2
+# The MLP rows the ≥ 10× target is about.
+TARGET_OPS = ("grad", "ggn")
 
 # Extra columns per group: (implementation, field, header). Other fields stay in the JSON output only.
 COLUMNS = {
