@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
         --min-seconds) timing="--min-seconds $2"; shift ;;
         --nggen) nggen_binary="$2"; shift ;;
         --python) python="$2"; shift ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;;
         *) echo "run-peers.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
