@@ -277,7 +277,7 @@ public static class Gemm
             var job = new SplitJob<T>
             {
                 TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c,
-                Ldc = ldc, Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n, transA, lda), InPlaceB = ReadsBInPlace<T>(transB, m, n),
+                Ldc = ldc, Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n, k, transA, lda), InPlaceB = ReadsBInPlace<T>(transB, m, n),
                 Epilogue = epilogue,
             };
             if (split == Split.Rows)
@@ -363,23 +363,32 @@ public static class Gemm
             && (m <= InPlaceBMaxRowPanels * GemmMicroKernels.Mr<T>() || n <= InPlaceBMaxColumnPanels * GemmMicroKernels.Nr<T>())
             && n % (GemmMicroKernels.Nr<T>() / 2) == 0;
 
-    // Column panels (NR columns each) of C up to which op(A) is read in place rather than packed.
+    // Column panels (NR columns each) of C up to which op(A) is read in place rather than packed, whatever its depth.
     private const int InPlaceAMaxColumnPanels = 2;
 
+    // Depth from which an untransposed op(A) is read in place at any number of columns.
+    private const int InPlaceAMinDepthAnyWidth = 128;
+
     // op(A) is read in place, unpacked, when few column panels would reuse a packed copy: at a batch of 32, packing
-    // a 1024×1024 weight took 40% of the product, and reading it in place made the product 1.2-1.4× faster (float;
-    // 1.0-1.2× at 64 columns, ±10% at 128-256, where packing starts to pay). Only the Vector512 kernel reads A in
+    // a 1024×1024 weight took 40% of the product, and reading it in place made the product 1.2-1.4× faster (float).
+    // An untransposed A is also read in place at any width once its rows are long enough: the kernel then reads MR
+    // rows of A, each front to back, which the prefetchers follow as well as a packed panel, and the copy is saved.
+    // Alternated on the Emerald Rapids VM (sixteenth session): 256³ 118 → 111 µs on two threads, in double 240 → 223;
+    // 1024×256×1024 1899 → 1794 µs; the weight gradient A·Bᵀ 256×256×2048 1060 → 1000; 128×1024×128 112 → 111; level
+    // at depth 64 (64×2048×64 61.7 against 61.8) and 3% slower at depth 16 (16×2048×16 10.1 → 10.4). (On the old host,
+    // ninth session, it was ±10% at 128-256 columns, and packing was kept.) Only the Vector512 kernel reads A in
     // place, and only when every row panel is a whole kernel height (full or half), since a partial one would read
-    // past A's last row. op(A) = Aᵀ in place steps a whole row of the stored A per k; from a 4 KiB row that is a new
-    // page every step, and packing (which reads A a few rows at a time) won on the Emerald Rapids VM: Wᵀ·D at
-    // 1024×32×1024 took 323 µs packed against 416 in place, 1024×64×1024 608 against 744 (six alternations), while
-    // 512×32×512 (2 KiB rows) stayed faster in place (63-66 against 72-76 µs).
-    private static unsafe bool ReadsAInPlace<T>(int m, int n, bool transA, nint lda)
+    // past A's last row. op(A) = Aᵀ in place steps a whole row of the stored A per k, so it is read in place only for
+    // few columns, and not from 4 KiB rows: that is a new page every step, and packing (which reads A a few rows at a
+    // time) won on the VM: Wᵀ·D at 1024×32×1024 took 323 µs packed against 416 in place, 1024×64×1024 608 against 744
+    // (six alternations), while 512×32×512 (2 KiB rows) stayed faster in place (63-66 against 72-76 µs).
+    private static unsafe bool ReadsAInPlace<T>(int m, int n, int k, bool transA, nint lda)
         where T : unmanaged
         => GemmMicroKernels.Use512
-            && n <= InPlaceAMaxColumnPanels * GemmMicroKernels.Nr<T>()
             && m % (GemmMicroKernels.Mr<T>() / 2) == 0
-            && !(transA && lda * sizeof(T) >= InPlaceAMaxTransposedRowBytes);
+            && (transA
+                ? n <= InPlaceAMaxColumnPanels * GemmMicroKernels.Nr<T>() && lda * sizeof(T) < InPlaceAMaxTransposedRowBytes
+                : n <= InPlaceAMaxColumnPanels * GemmMicroKernels.Nr<T>() || k >= InPlaceAMinDepthAnyWidth);
 
     // Row stride of a stored A from which op(A) = Aᵀ is packed however few columns C has: a page.
     private const int InPlaceAMaxTransposedRowBytes = 4096;
@@ -553,7 +562,7 @@ public static class Gemm
         var job = new SplitJob<T>
         {
             TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
-            Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n, transA, lda), InPlaceB = ReadsBInPlace<T>(transB, m, n),
+            Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n, k, transA, lda), InPlaceB = ReadsBInPlace<T>(transB, m, n),
             Epilogue = epilogue, ColumnOffset = columnOffset,
         };
         AttachCallerScratch(&job, 1);
