@@ -12,7 +12,8 @@ namespace NGGen.Kernels;
 /// a time, op(A) an mc×kc block at a time, and a register-blocked FMA micro-kernel (Vector512, Vector256 or scalar,
 /// chosen by the hardware) computes MR×NR tiles of C. Packing buffers are per-thread and reused, so steady-state
 /// calls do not allocate. Skinny and tiny products skip packing, and an operand that few panels of the other would
-/// reuse (op(A) for at most two column panels, op(B) for two row or column panels) is read in place.
+/// reuse (op(A) for at most two column panels, op(B) for two row or column panels) is read in place, as is an
+/// untransposed op(A) whose rows are long (a depth of 128 or more).
 /// </remarks>
 public static class Gemm
 {
