@@ -224,6 +224,40 @@ public sealed class GemmTests
         }
     }
 
+    // An untransposed op(A) of depth ≥ 128 is read in place on Vector512 hardware; the same op(A) stored transposed,
+    // under a C wider than two column panels, is packed. Both paths sum the same products in the same order, so they
+    // must agree to the last bit (on other hardware both are packed, and agree as well).
+    [Theory]
+    [InlineData(256, 256, 256)]
+    [InlineData(1024, 256, 1024)]
+    [InlineData(132, 200, 600)]
+    [InlineData(64, 256, 128)]
+    public void Multiply_AInPlace_EqualsPackedTransposedCopyBitForBit(int m, int n, int k)
+    {
+        var random = new Random(m + n + k);
+        var a = MakeMatrix(random, m, k, k, 0, 0f);
+        var aTransposed = new float[k * m];
+        for (int i = 0; i < m; i++)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                aTransposed[(p * m) + i] = a[(i * k) + p];
+            }
+        }
+
+        var b = MakeMatrix(random, k, n, n, 0, 0f);
+        var inPlace = new float[m * n];
+        var packed = new float[m * n];
+        Gemm.Multiply<float>(false, false, m, n, k, a, k, b, n, inPlace, n, false);
+        Gemm.Multiply<float>(true, false, m, n, k, aTransposed, m, b, n, packed, n, false);
+        for (int i = 0; i < inPlace.Length; i++)
+        {
+            Assert.True(
+                BitConverter.SingleToInt32Bits(inPlace[i]) == BitConverter.SingleToInt32Bits(packed[i]),
+                $"{m}x{n}x{k}: element {i} is {inPlace[i]:R} read in place and {packed[i]:R} packed.");
+        }
+    }
+
     // A rows×cols matrix at stride ld, starting `offset` elements into an array exactly as long as needed,
     // with values in [-1, 1) and `fill` everywhere outside the matrix.
     private static T[] MakeMatrix<T>(Random random, int rows, int cols, int ld, int offset, T fill)
