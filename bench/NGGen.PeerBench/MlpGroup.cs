@@ -159,12 +159,15 @@ public static class MlpGroup
         return op switch
         {
             "forward" => 3 * product,
-            // Forward 3, tangent: dW₁x, dW₂h₁ + W₂dh₁, dW₃h₂ + W₃dh₂ (the output layer's primal is skipped).
+            // Primal z₁, z₂ (the output layer's is not needed for J·v), tangent: dW₁x, dW₂h₁ + W₂dh₁, dW₃h₂ + W₃dh₂.
             "jvp" => 7 * product,
             // Tangent only: dW₁x, dW₂h₁ + W₂dh₁, dW₃h₂ + W₃dh₂ (the activations come from the linearization).
             "jvp_linearized" => 5 * product,
-            // Forward 3, backward: 3 weight gradients, 2 input cotangents (none needed for x).
-            "vjp" or "grad" or "grad_one_batch" => 8 * product,
+            // Forward 2 (the output layer's primal is not needed for Jᵀu), backward: 3 weight gradients, 2 input
+            // cotangents (none needed for x).
+            "vjp" => 7 * product,
+            // The same with the output layer's primal, which the loss needs.
+            "grad" or "grad_one_batch" => 8 * product,
             // Linearize 3 + tangent 5 + transpose 5.
             "ggn" => 13 * product,
             "ggn_fused" => 10 * product,
