@@ -22,6 +22,31 @@ public interface IVectorSpace<TVector>
 
     /// <summary>x ← 0.</summary>
     void Clear(TVector x);
+
+    /// <summary>y ← y + αx; returns xᵀy of the updated y. A space may do both in one pass.</summary>
+    double AddScaledThenDot(double alpha, TVector x, TVector y)
+    {
+        Axpy(alpha, x, y);
+        return Dot(x, y);
+    }
+
+    /// <summary>step ← step + α·direction and residual ← residual + α·product, then residualᵀresidual,
+    /// residualᵀstep and gradientᵀstep: a CG iteration's updates and the dot products that follow them. A space may
+    /// do them in one pass.</summary>
+    (double ResidualSquared, double ResidualDotStep, double GradientDotStep) UpdateStepAndResidual(
+        double alpha, TVector direction, TVector product, TVector step, TVector residual, TVector gradient)
+    {
+        Axpy(alpha, direction, step);
+        Axpy(alpha, product, residual);
+        return (Dot(residual, residual), Dot(residual, step), Dot(gradient, step));
+    }
+
+    /// <summary>x ← βx − y. A space may do it in one pass.</summary>
+    void ScaleThenSubtract(double beta, TVector x, TVector y)
+    {
+        Scale(beta, x);
+        Axpy(-1, y, x);
+    }
 }
 
 /// <summary>A symmetric positive semi-definite operator, applied as result ← A·v.</summary>
@@ -53,6 +78,17 @@ public sealed class HostVectors : IVectorSpace<double[]>
 
     /// <inheritdoc/>
     public void Clear(double[] x) => Array.Clear(x);
+
+    /// <inheritdoc/>
+    public double AddScaledThenDot(double alpha, double[] x, double[] y) => NGGen.Kernels.ConjugateGradientPasses.AddScaledThenDot(alpha, x, y);
+
+    /// <inheritdoc/>
+    public (double ResidualSquared, double ResidualDotStep, double GradientDotStep) UpdateStepAndResidual(
+        double alpha, double[] direction, double[] product, double[] step, double[] residual, double[] gradient)
+        => NGGen.Kernels.ConjugateGradientPasses.UpdateStepAndResidual(alpha, direction, product, step, residual, gradient);
+
+    /// <inheritdoc/>
+    public void ScaleThenSubtract(double beta, double[] x, double[] y) => NGGen.Kernels.ConjugateGradientPasses.ScaleThenSubtract(beta, x, y);
 }
 
 /// <summary>
@@ -63,7 +99,9 @@ public sealed class HostVectors : IVectorSpace<double[]>
 /// <remarks>
 /// Warm starts scale the previous δ by a decay; the CG residual is Aδ + g and the quadratic model
 /// q(δ) = ½δᵀAδ + gᵀδ = ½(residual + g)ᵀδ is tracked per iteration for the stop. Every operation goes through
-/// <see cref="IVectorSpace{TVector}"/>, in the order the host code always used, so host results are unchanged.
+/// <see cref="IVectorSpace{TVector}"/>; an iteration's vector work is three of its calls (an update and a dot product,
+/// the step and residual updates with three dot products, the new direction), which the host space runs as three
+/// fused passes and other spaces as their plain operations.
 /// </remarks>
 public sealed class DampedConjugateGradient<TVector>(
     IVectorSpace<TVector> space, TVector residual, TVector direction, TVector product, int maxIterations, double epsilon)
@@ -98,19 +136,17 @@ public sealed class DampedConjugateGradient<TVector>(
         int iterations = 0;
         for (int i = 1; i <= maxIterations && rr > 0; i++)
         {
-            ApplyDamped(gaussNewton, direction, damping, product);
-            double curvature = space.Dot(direction, product);
+            // Three passes over the vectors (fused on the host), in the order of the plain CG steps.
+            gaussNewton.Apply(direction, product);
+            double curvature = space.AddScaledThenDot(damping, direction, product);   // product = (G + λI)d, dᵀproduct
             if (!(curvature > 0))
                 break;
             double alpha = rr / curvature;
-            space.Axpy(alpha, direction, step);
-            space.Axpy(alpha, product, residual);
-            double rrNext = space.Dot(residual, residual);
-            space.Scale(rrNext / rr, direction);
-            space.Axpy(-1, residual, direction);
+            var (rrNext, residualDotStep, gradientDotStep) = space.UpdateStepAndResidual(alpha, direction, product, step, residual, gradient);
+            space.ScaleThenSubtract(rrNext / rr, direction, residual);
             rr = rrNext;
             iterations = i;
-            _objective[i] = 0.5 * (space.Dot(residual, step) + space.Dot(gradient, step));
+            _objective[i] = 0.5 * (residualDotStep + gradientDotStep);
             int k = Math.Max(10, i / 10);
             if (epsilon > 0 && i > k && _objective[i] < 0 && (_objective[i] - _objective[i - k]) / _objective[i] < k * epsilon)
                 break;
