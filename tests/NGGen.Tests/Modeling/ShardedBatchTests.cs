@@ -206,6 +206,46 @@ public sealed class ShardedBatchTests
         });
     }
 
+    // One sharded block of plain squared residuals takes the fused path (each shard's J·v and Jᵀ(J·v) on one thread,
+    // the weight applied once); it must equal w·JᵀJv from the dense stacked Jacobian (J = √w ∂F) and the one-batch
+    // problem's three-call product.
+    [Fact]
+    public void Training_problem_with_one_sharded_squared_block_gives_the_weighted_gauss_newton_product()
+    {
+        var (theta, x, y) = Data<Mlp3>(600, seed: 10);
+        NGGen.Solvers.TrainingProblem<Mlp3> Build() => new(new NGGen.Solvers.ResidualBlock(0, x, 600, y, Weight: 0.3));
+        NGGen.Solvers.TrainingProblem<Mlp3>? whole = null;
+        KernelThreadsTests.WithThreads(1, () => whole = Build());
+        KernelThreadsTests.WithThreads(2, () =>
+        {
+            var sharded = Build();
+            Assert.Equal(new[] { 2 }, sharded.BlockShards);
+            int m = sharded.ResidualCount, p = sharded.ParameterCount;
+            var g = new double[m];
+            whole!.Evaluate(theta, g);
+            sharded.Evaluate(theta, g);
+            var random = new Random(11);
+            var v = Enumerable.Range(0, p).Select(_ => random.NextDouble() - 0.5).ToArray();
+            var (fused, threeCalls) = (new double[p], new double[p]);
+            sharded.GaussNewtonProduct(theta, v, fused, new double[m]);
+            whole.GaussNewtonProduct(theta, v, threeCalls, new double[m]);
+
+            var columns = new double[m * p];
+            whole.JacobianColumns(theta, columns);
+            var jv = new double[m];
+            for (int j = 0; j < p; j++)
+                for (int i = 0; i < m; i++)
+                    jv[i] += columns[(j * m) + i] * v[j];
+            var dense = new double[p];
+            for (int j = 0; j < p; j++)
+                for (int i = 0; i < m; i++)
+                    dense[j] += columns[(j * m) + i] * jv[i];
+
+            AssertClose(dense, fused, 1e-12);
+            AssertClose(threeCalls, fused, 1e-12);
+        });
+    }
+
     [Fact]
     public void Bad_sizes_name_the_argument()
     {
