@@ -28,6 +28,18 @@ public static class Gemm
     // Rows of C per packed A block, in MR-row micro-panels.
     private const int McPanels = 16;
 
+    // op(A) = Aᵀ packed for at most two column panels of C (a wide layer's input cotangent Wᵀ·D at a small batch): each
+    // packed element then feeds only one or two micro-kernel calls, so how fast the packing reads the stored A decides
+    // the product. Packing takes each op(A) block's rows from every row of the stored A in one run; blocks of McPanels
+    // panels make those runs 512 bytes (float), each in a new page at width 1024. Such products pack one block of all
+    // the part's rows (up to TallBlockMaxRows, so 2-4 KiB runs) at a shallower depth, which keeps the block in L2.
+    // Alternated on the Emerald Rapids VM (eighteenth session, 100 rounds, paired medians): 1024×32×1024 float 0.95×
+    // the time on two threads and 0.94× on one, 1024×64×1024 0.85× and 0.86×, in double 1024×32×1024 0.84× and 0.85×;
+    // depths 64 and 128 gained a little less (0.85-0.98×). With four or more column panels the same blocks were slower
+    // (1024×128×1024 1.015×, 1024×256×1024 1.02×, 256³ 1.27×).
+    private const int TallBlockKc = 96;
+    private const int TallBlockMaxRows = 1024;
+
     // Work (m·n·k) up to which packing costs more than the micro-kernel saves.
     private const long DirectMaxWork = 8 * 8 * 8;
 
@@ -273,13 +285,15 @@ public static class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (split, parts) = SplitOf<T>(m, n, k, KernelThreads.ThreadCount, ReadsBInPlace<T>(transB, m, n), epilogue.IsPresent);
+        bool inPlaceA = ReadsAInPlace<T>(m, n, k, transA, lda);
+        bool tallA = UsesTallABlocks<T>(transA, inPlaceA, n);
         if (split != Split.None)
         {
             var job = new SplitJob<T>
             {
                 TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c,
-                Ldc = ldc, Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n, k, transA, lda), InPlaceB = ReadsBInPlace<T>(transB, m, n),
-                Epilogue = epilogue,
+                Ldc = ldc, Accumulate = accumulate, InPlaceA = inPlaceA, InPlaceB = ReadsBInPlace<T>(transB, m, n),
+                TallA = tallA, Epilogue = epilogue,
             };
             if (split == Split.Rows)
             {
@@ -293,7 +307,7 @@ public static class Gemm
             }
         }
 
-        MultiplyBlocked(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, epilogue, 0);
+        MultiplyBlocked(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, epilogue, 0, tallA);
     }
 
     internal enum Split
@@ -394,7 +408,17 @@ public static class Gemm
     // Row stride of a stored A from which op(A) = Aᵀ is packed however few columns C has: a page.
     private const int InPlaceAMaxTransposedRowBytes = 4096;
 
+    // Whether op(A) = Aᵀ is packed in TallBlockKc-deep blocks of a part's whole height. Decided from the whole
+    // product's columns, so that a column part of a split product blocks its depth as the one-thread call does and the
+    // bits agree.
+    private static bool UsesTallABlocks<T>(bool transA, bool inPlaceA, int n)
+        where T : unmanaged
+        => transA && !inPlaceA && n <= InPlaceAMaxColumnPanels * GemmMicroKernels.Nr<T>();
+
     private static int RowsPerPart(int m, int parts, int mr) => EvenBlock(m, (m + parts - 1) / parts, mr);
+
+    // Rows of C per packed A block for a part of `rows` rows.
+    private static int RowBlock(int rows, int mr, bool tallA) => EvenBlock(rows, tallA ? TallBlockMaxRows : McPanels * mr, mr);
 
     // Blocks of equal size per dimension, so a dimension just over the limit is not split into a full block and a
     // sliver that runs the micro-kernel with poor reuse: depth kc, and nc columns of packed B (a block stays in L2).
@@ -410,20 +434,22 @@ public static class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (kc, nc) = DepthAndColumnBlocks<T>(job->N, job->K);
+        if (job->TallA)
+            kc = EvenBlock(job->K, TallBlockKc, 1);
         int chunk = parts == 1 ? job->M : RowsPerPart(job->M, parts, GemmMicroKernels.Mr<T>());
         (job->Kc, job->Nc, job->RowsPerPart) = (kc, nc, chunk);
         int rows = Math.Min(chunk, job->M);
-        nint ownLength = OwnScratchLength<T>(rows, kc);
+        nint ownLength = OwnScratchLength<T>(rows, kc, job->TallA);
         job->CallerScratch = GemmScratch<T>.Get(ownLength + GemmScratch<T>.AlignLength((nint)nc * kc));
         job->SharedPackedB = job->CallerScratch + ownLength;
     }
 
     // Packed A block plus one scratch tile, for a thread computing `rows` rows at depth blocks of `kc`.
-    private static nint OwnScratchLength<T>(int rows, int kc)
+    private static nint OwnScratchLength<T>(int rows, int kc, bool tallA)
         where T : unmanaged
     {
         int mr = GemmMicroKernels.Mr<T>();
-        int mc = EvenBlock(rows, McPanels * mr, mr);
+        int mc = RowBlock(rows, mr, tallA);
         return GemmScratch<T>.AlignLength((nint)mc * kc) + GemmScratch<T>.AlignLength((nint)mr * GemmMicroKernels.Nr<T>());
     }
 
@@ -437,11 +463,11 @@ public static class Gemm
         int kc = job->Kc, nc = job->Nc, chunk = job->RowsPerPart;
         int rowStart = Math.Min(part * chunk, m), rowEnd = Math.Min(rowStart + chunk, m);
         int rows = Math.Max(rowEnd - rowStart, 1);
-        int mc = EvenBlock(rows, McPanels * mr, mr);
+        int mc = RowBlock(rows, mr, job->TallA);
 
         // Sized from this part's own row count: the block height is not monotonic in it (121 rows make one block
         // of 128, 136 rows two of 72). Part 0's scratch was sized the same way by AttachCallerScratch.
-        T* own = part == 0 ? job->CallerScratch : GemmScratch<T>.Get(OwnScratchLength<T>(rows, kc));
+        T* own = part == 0 ? job->CallerScratch : GemmScratch<T>.Get(OwnScratchLength<T>(rows, kc, job->TallA));
         T* packedA = own;
         T* tile = own + GemmScratch<T>.AlignLength((nint)mc * kc);
         T* packedB = job->SharedPackedB;
@@ -517,7 +543,7 @@ public static class Gemm
             return;
         T* b = job->TransB ? job->B + (start * job->Ldb) : job->B + start;
         MultiplyBlocked(job->TransA, job->TransB, job->M, count, job->K, job->A, job->Lda, b, job->Ldb,
-            job->C + start, job->Ldc, job->Accumulate, job->Epilogue, start);
+            job->C + start, job->Ldc, job->Accumulate, job->Epilogue, start, job->TallA);
     }
 
     // A sense-counting spin barrier: the last thread to arrive resets the count and opens the next generation.
@@ -540,7 +566,8 @@ public static class Gemm
     private unsafe struct SplitJob<T>
         where T : unmanaged
     {
-        public bool TransA, TransB, Accumulate, InPlaceA, InPlaceB;
+        // TallA: op(A) is packed in tall, shallow blocks (UsesTallABlocks, decided for the whole product).
+        public bool TransA, TransB, Accumulate, InPlaceA, InPlaceB, TallA;
         public int M, N, K;
         public T* A, B, C;
         public nint Lda, Ldb, Ldc;
@@ -554,17 +581,18 @@ public static class Gemm
     }
 
     // The whole product on the calling thread: the row-split loop with a single part (no barriers). `columnOffset`
-    // is where this C starts in the C the epilogue sees (a column part of a split product).
+    // is where this C starts in the C the epilogue sees (a column part of a split product); `tallA` is the whole
+    // product's UsesTallABlocks.
     private static unsafe void MultiplyBlocked<T>(
         bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate,
-        EpilogueCall epilogue, int columnOffset)
+        EpilogueCall epilogue, int columnOffset, bool tallA)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var job = new SplitJob<T>
         {
             TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
             Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n, k, transA, lda), InPlaceB = ReadsBInPlace<T>(transB, m, n),
-            Epilogue = epilogue, ColumnOffset = columnOffset,
+            TallA = tallA, Epilogue = epilogue, ColumnOffset = columnOffset,
         };
         AttachCallerScratch(&job, 1);
         RunRowPart<T>(0, 1, &job);

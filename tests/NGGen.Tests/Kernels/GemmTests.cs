@@ -31,6 +31,10 @@ public sealed class GemmTests
         // blocks, one half-width column panel, and a tall product with a 4-row edge. Transposed, A is packed from
         // float rows of 4 KiB (1024 and 1028 rows) and read in place below (1020).
         (20, 64, 513), (36, 16, 40), (1028, 32, 70), (1024, 32, 70), (1020, 32, 70),
+        // Transposed and packed for at most two column panels, in tall blocks of shallow depth: over three depth
+        // blocks with a half-width panel and a 4-row edge, with two row blocks per thread (2100 rows), and in double
+        // only (float rows of 2400 bytes are read in place).
+        (1028, 48, 250), (2100, 20, 200), (600, 20, 300),
         // An untransposed op(A) read in place at any width from a depth of 128: over three depth blocks with a 4-row
         // edge and a partial column tile, with split rows, and just below and at the depth bound.
         (132, 200, 600), (256, 256, 256), (36, 100, 127), (36, 100, 128),
