@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace NGGen.LinearAlgebra;
@@ -94,8 +96,13 @@ public sealed class SymmetricEigen
             if (off <= 1e-32 * diag || off == 0)
                 break;
             for (int p = 0; p < n - 1; p++)
+            {
                 for (int q = p + 1; q < n; q++)
                     Rotate(p, q, n);
+                // Column p takes row p once, after the last rotation that changes it (see Rotate).
+                for (int k = 0; k < n; k++)
+                    _a[k * n + p] = _a[p * n + k];
+            }
         }
         for (int i = 0; i < n; i++)
             _values[i] = _a[i * n + i];
@@ -125,11 +132,16 @@ public sealed class SymmetricEigen
         var rowP = _a.AsSpan(p * n, n);
         var rowQ = _a.AsSpan(q * n, n);
         RotateRows(rowP, rowQ, c, s);
+        // Only column q is mirrored here; column p is copied from row p when the sweep's rotations (p, ·) are done.
+        // Until then the rows q' rotated against p hold a stale a_q'p, but it reaches only the entries (p, p) and
+        // (q', p) of the rotated rows, which the exact 2×2 update below overwrites, so every result is the same bit for
+        // bit as with both columns mirrored each time. Writing column p once instead of n − p − 1 times took the
+        // decomposition of the ENGD benchmark's Gramian (p = 129) from 23 to 19 ms, and unchecked loads here and in
+        // RotateRows to 16 ms (eighteenth session).
+        ref double columnQ = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_a), q);
+        ref double rowQStart = ref MemoryMarshal.GetReference(rowQ);
         for (int k = 0; k < n; k++)
-        {
-            _a[k * n + p] = rowP[k];
-            _a[k * n + q] = rowQ[k];
-        }
+            Unsafe.Add(ref columnQ, k * n) = Unsafe.Add(ref rowQStart, k);
         // The 2×2 block of Jᵀ A J, exactly: a_pq becomes zero and the diagonal takes the rotated values.
         rowP[p] = app - t * apq;
         rowQ[q] = aqq + t * apq;
@@ -326,27 +338,42 @@ public sealed class SymmetricEigen
         return x * Math.Sqrt(1 + t * t);
     }
 
-    // (x, y) ← (c x − s y, s x + c y), elementwise.
+    // (x, y) ← (c x − s y, s x + c y), elementwise; every width rounds each element the same way (multiply, multiply,
+    // subtract or add). Unchecked loads: it runs twice per rotation, n²/2 rotations per sweep.
     private static void RotateRows(Span<double> x, Span<double> y, double c, double s)
     {
-        int k = 0;
+        int k = 0, length = x.Length;
+        ref double xs = ref MemoryMarshal.GetReference(x);
+        ref double ys = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var vc = Vector512.Create(c);
+            var vs = Vector512.Create(s);
+            for (; k + Vector512<double>.Count <= length; k += Vector512<double>.Count)
+            {
+                var vx = Vector512.LoadUnsafe(ref xs, (nuint)k);
+                var vy = Vector512.LoadUnsafe(ref ys, (nuint)k);
+                (vc * vx - vs * vy).StoreUnsafe(ref xs, (nuint)k);
+                (vs * vx + vc * vy).StoreUnsafe(ref ys, (nuint)k);
+            }
+        }
         if (Vector256.IsHardwareAccelerated)
         {
             var vc = Vector256.Create(c);
             var vs = Vector256.Create(s);
-            for (; k + 4 <= x.Length; k += 4)
+            for (; k + Vector256<double>.Count <= length; k += Vector256<double>.Count)
             {
-                var vx = Vector256.Create<double>(x.Slice(k, 4));
-                var vy = Vector256.Create<double>(y.Slice(k, 4));
-                (vc * vx - vs * vy).CopyTo(x.Slice(k, 4));
-                (vs * vx + vc * vy).CopyTo(y.Slice(k, 4));
+                var vx = Vector256.LoadUnsafe(ref xs, (nuint)k);
+                var vy = Vector256.LoadUnsafe(ref ys, (nuint)k);
+                (vc * vx - vs * vy).StoreUnsafe(ref xs, (nuint)k);
+                (vs * vx + vc * vy).StoreUnsafe(ref ys, (nuint)k);
             }
         }
-        for (; k < x.Length; k++)
+        for (; k < length; k++)
         {
-            double xk = x[k], yk = y[k];
-            x[k] = c * xk - s * yk;
-            y[k] = s * xk + c * yk;
+            double xk = Unsafe.Add(ref xs, k), yk = Unsafe.Add(ref ys, k);
+            Unsafe.Add(ref xs, k) = c * xk - s * yk;
+            Unsafe.Add(ref ys, k) = s * xk + c * yk;
         }
     }
 
