@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -342,6 +343,7 @@ public sealed class SymmetricEigen
     // subtract or add). Unchecked loads: it runs twice per rotation, n²/2 rotations per sweep.
     private static void RotateRows(Span<double> x, Span<double> y, double c, double s)
     {
+        Debug.Assert(y.Length == x.Length, "Rotated rows have one length.");
         int k = 0, length = x.Length;
         ref double xs = ref MemoryMarshal.GetReference(x);
         ref double ys = ref MemoryMarshal.GetReference(y);
