@@ -36,7 +36,9 @@ public static class Gemm
     // Alternated on the Emerald Rapids VM (eighteenth session, 100 rounds, paired medians): 1024×32×1024 float 0.95×
     // the time on two threads and 0.94× on one, 1024×64×1024 0.85× and 0.86×, in double 1024×32×1024 0.84× and 0.85×;
     // depths 64 and 128 gained a little less (0.85-0.98×). With four or more column panels the same blocks were slower
-    // (1024×128×1024 1.015×, 1024×256×1024 1.02×, 256³ 1.27×).
+    // (1024×128×1024 1.015×, 1024×256×1024 1.02×, 256³ 1.27×). Since the nineteenth session op(A) = Aᵀ is read in place
+    // for up to 32 columns whatever its row stride (ReadsAInPlace), so the tall blocks serve 33-64 float columns from
+    // rows of 4 KiB or more, and shapes the in-place kernel cannot take (a row count not a multiple of MR/2).
     private const int TallBlockKc = 96;
     private const int TallBlockMaxRows = 1024;
 
@@ -287,13 +289,14 @@ public static class Gemm
         var (split, parts) = SplitOf<T>(m, n, k, KernelThreads.ThreadCount, ReadsBInPlace<T>(transB, m, n), epilogue.IsPresent);
         bool inPlaceA = ReadsAInPlace<T>(m, n, k, transA, lda);
         bool tallA = UsesTallABlocks<T>(transA, inPlaceA, n);
+        int kcLimit = DepthLimit<T>(transA, inPlaceA, tallA, lda);
         if (split != Split.None)
         {
             var job = new SplitJob<T>
             {
                 TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c,
                 Ldc = ldc, Accumulate = accumulate, InPlaceA = inPlaceA, InPlaceB = ReadsBInPlace<T>(transB, m, n),
-                TallA = tallA, Epilogue = epilogue,
+                TallA = tallA, KcLimit = kcLimit, Epilogue = epilogue,
             };
             if (split == Split.Rows)
             {
@@ -307,7 +310,7 @@ public static class Gemm
             }
         }
 
-        MultiplyBlocked(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, epilogue, 0, tallA);
+        MultiplyBlocked(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, epilogue, 0, tallA, kcLimit);
     }
 
     internal enum Split
@@ -338,7 +341,7 @@ public static class Gemm
             // each packing its own B, need no meeting at all, as long as they make as many parts.
             if (readsBInPlace)
                 return (Split.Rows, rowParts);
-            var (kc, nc) = DepthAndColumnBlocks<T>(n, k);
+            int kc = EvenBlock(k, KcMax, 1), nc = ColumnBlock<T>(n);
             long rowWorkPerBlock = (long)((m + rowParts - 1) / rowParts) * Math.Min(nc, n) * kc;
             int panelParts = Math.Min(limit, Parts(n, nr, nr, threads));
             long minRowWork = rowParts == 2 && !hasEpilogue ? MinRowWorkPerBlockOfTwo : MinRowWorkPerBlock;
@@ -394,19 +397,25 @@ public static class Gemm
     // ninth session, it was ±10% at 128-256 columns, and packing was kept.) Only the Vector512 kernel reads A in
     // place, and only when every row panel is a whole kernel height (full or half), since a partial one would read
     // past A's last row. op(A) = Aᵀ in place steps a whole row of the stored A per k, so it is read in place only for
-    // few columns, and not from 4 KiB rows: that is a new page every step, and packing (which reads A a few rows at a
-    // time) won on the VM: Wᵀ·D at 1024×32×1024 took 323 µs packed against 416 in place, 1024×64×1024 608 against 744
-    // (six alternations), while 512×32×512 (2 KiB rows) stayed faster in place (63-66 against 72-76 µs).
-    private static unsafe bool ReadsAInPlace<T>(int m, int n, int k, bool transA, nint lda)
+    // few columns, in depth blocks short enough for the rows they touch to stay within a few dozen pages
+    // (InPlaceTransposedDepth). From rows of 4 KiB or more it is read in place only for up to 32 columns: with wider C
+    // the tall packed blocks won. `wideRows` false forbids those rows: a column part of a product that did not read
+    // them in place would otherwise do so at the whole product's full depth.
+    private static unsafe bool ReadsAInPlace<T>(int m, int n, int k, bool transA, nint lda, bool wideRows = true)
         where T : unmanaged
         => GemmMicroKernels.Use512
             && m % (GemmMicroKernels.Mr<T>() / 2) == 0
             && (transA
-                ? n <= InPlaceAMaxColumnPanels * GemmMicroKernels.Nr<T>() && lda * sizeof(T) < InPlaceAMaxTransposedRowBytes
+                ? n <= InPlaceAMaxColumnPanels * GemmMicroKernels.Nr<T>() && (lda * sizeof(T) < InPlaceAMaxTransposedRowBytes || (wideRows && n <= InPlaceAWideRowsMaxColumns))
                 : n <= InPlaceAMaxColumnPanels * GemmMicroKernels.Nr<T>() || k >= InPlaceAMinDepthAnyWidth);
 
-    // Row stride of a stored A from which op(A) = Aᵀ is packed however few columns C has: a page.
+    // Row stride of a stored A from which op(A) = Aᵀ is read in place only for C of up to InPlaceAWideRowsMaxColumns
+    // columns: a page. Alternated on the Emerald Rapids VM (nineteenth session, paired ratio in place / tall packed
+    // blocks, median of 40-80 rounds, two threads): 1024×32×1024 0.86-0.92 (0.87 on one thread), 2048×32×2048 0.89,
+    // 4096×32×4096 0.97, in double 1024×32×1024 0.88-0.91, 1024×16×1024 0.73; with more columns the packed blocks won
+    // (1024×48×1024 1.07, 2048×64×2048 1.07, in double 1024×48×1024 1.17, 1024×64×1024 level).
     private const int InPlaceAMaxTransposedRowBytes = 4096;
+    private const int InPlaceAWideRowsMaxColumns = 32;
 
     // Whether op(A) = Aᵀ is packed in TallBlockKc-deep blocks of a part's whole height. Decided from the whole
     // product's columns, so that a column part of a split product blocks its depth as the one-thread call does and the
@@ -422,9 +431,32 @@ public static class Gemm
 
     // Blocks of equal size per dimension, so a dimension just over the limit is not split into a full block and a
     // sliver that runs the micro-kernel with poor reuse: depth kc, and nc columns of packed B (a block stays in L2).
-    private static unsafe (int Kc, int Nc) DepthAndColumnBlocks<T>(int n, int k)
+    private static unsafe int ColumnBlock<T>(int n)
         where T : unmanaged
-        => (EvenBlock(k, KcMax, 1), EvenBlock(n, PackedBBlockBytes / (KcMax * sizeof(T)), GemmMicroKernels.Nr<T>()));
+        => EvenBlock(n, PackedBBlockBytes / (KcMax * sizeof(T)), GemmMicroKernels.Nr<T>());
+
+    // Greatest depth of a block (before EvenBlock evens the blocks out), decided for the whole product so that its
+    // column parts block their depth as the one-thread call does and the bits agree: shallow for op(A) packed in tall
+    // blocks (UsesTallABlocks) and for op(A) = Aᵀ read in place (InPlaceTransposedDepth), else KcMax.
+    private static int DepthLimit<T>(bool transA, bool inPlaceA, bool tallA, nint lda)
+        where T : unmanaged
+        => tallA ? TallBlockKc : transA && inPlaceA ? InPlaceTransposedDepth<T>(lda) : KcMax;
+
+    // Depth blocks for op(A) = Aᵀ read in place span at most InPlaceTransposedBlockBytes of the stored A's rows. Each
+    // micro-kernel call reads MR values from every row of the block, and the next call the next MR values of the same
+    // rows, so a block is kc streams run side by side; past about 64 pages (the L1 TLB's reach on this core) the
+    // product slowed sharply. Alternated on the Emerald Rapids VM (nineteenth session, paired ratio against the
+    // previous rule, median of 40-80 rounds, two threads): depth 64 at 4 KiB rows (1024×32×1024 0.86-0.92 against
+    // tall packed blocks; depth 32: 0.91, 48: 0.87-0.89, 96: 1.16, 128: 1.25), depth 128 at 2 KiB rows (512×32×512
+    // 0.93, 512×64×512 0.79-0.80 against depth 256; depth 64: 0.97 and 0.82), depth 32 at 8 KiB (double
+    // 1024×32×1024 0.88-0.92; depth 64: 0.98, 128: 1.25). Rows up to 1 KiB keep KcMax (256×32×256 and 256×64×256
+    // level); 384×32×384 (1.5 KiB rows, depth 128) was 1.02.
+    private static unsafe int InPlaceTransposedDepth<T>(nint lda)
+        where T : unmanaged
+        => (int)Math.Clamp(InPlaceTransposedBlockBytes / (lda * sizeof(T)), InPlaceTransposedMinDepth, KcMax);
+
+    private const int InPlaceTransposedBlockBytes = 256 * 1024;
+    private const int InPlaceTransposedMinDepth = 16;
 
     // Fixes the job's blocking and points it at the calling thread's scratch: part 0's packed A block and tile, then
     // the packed B block every part shares. Part 0's A block is sized from the rows it will really have, as
@@ -433,9 +465,8 @@ public static class Gemm
     private static unsafe void AttachCallerScratch<T>(SplitJob<T>* job, int parts)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var (kc, nc) = DepthAndColumnBlocks<T>(job->N, job->K);
-        if (job->TallA)
-            kc = EvenBlock(job->K, TallBlockKc, 1);
+        int kc = EvenBlock(job->K, job->KcLimit, 1);
+        int nc = ColumnBlock<T>(job->N);
         int chunk = parts == 1 ? job->M : RowsPerPart(job->M, parts, GemmMicroKernels.Mr<T>());
         (job->Kc, job->Nc, job->RowsPerPart) = (kc, nc, chunk);
         int rows = Math.Min(chunk, job->M);
@@ -543,7 +574,7 @@ public static class Gemm
             return;
         T* b = job->TransB ? job->B + (start * job->Ldb) : job->B + start;
         MultiplyBlocked(job->TransA, job->TransB, job->M, count, job->K, job->A, job->Lda, b, job->Ldb,
-            job->C + start, job->Ldc, job->Accumulate, job->Epilogue, start, job->TallA);
+            job->C + start, job->Ldc, job->Accumulate, job->Epilogue, start, job->TallA, job->KcLimit);
     }
 
     // A sense-counting spin barrier: the last thread to arrive resets the count and opens the next generation.
@@ -568,6 +599,8 @@ public static class Gemm
     {
         // TallA: op(A) is packed in tall, shallow blocks (UsesTallABlocks, decided for the whole product).
         public bool TransA, TransB, Accumulate, InPlaceA, InPlaceB, TallA;
+        // KcLimit: the greatest depth block (DepthLimit, decided for the whole product).
+        public int KcLimit;
         public int M, N, K;
         public T* A, B, C;
         public nint Lda, Ldb, Ldc;
@@ -585,14 +618,14 @@ public static class Gemm
     // product's UsesTallABlocks.
     private static unsafe void MultiplyBlocked<T>(
         bool transA, bool transB, int m, int n, int k, T* a, nint lda, T* b, nint ldb, T* c, nint ldc, bool accumulate,
-        EpilogueCall epilogue, int columnOffset, bool tallA)
+        EpilogueCall epilogue, int columnOffset, bool tallA, int kcLimit)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var job = new SplitJob<T>
         {
             TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
-            Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n, k, transA, lda), InPlaceB = ReadsBInPlace<T>(transB, m, n),
-            TallA = tallA, Epilogue = epilogue, ColumnOffset = columnOffset,
+            Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n, k, transA, lda, kcLimit <= InPlaceTransposedDepth<T>(lda)), InPlaceB = ReadsBInPlace<T>(transB, m, n),
+            TallA = tallA, KcLimit = kcLimit, Epilogue = epilogue, ColumnOffset = columnOffset,
         };
         AttachCallerScratch(&job, 1);
         RunRowPart<T>(0, 1, &job);
