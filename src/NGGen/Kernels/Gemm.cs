@@ -289,13 +289,14 @@ public static class Gemm
         var (split, parts) = SplitOf<T>(m, n, k, KernelThreads.ThreadCount, ReadsBInPlace<T>(transB, m, n), epilogue.IsPresent);
         bool inPlaceA = ReadsAInPlace<T>(m, n, k, transA, lda);
         bool tallA = UsesTallABlocks<T>(transA, inPlaceA, n);
-        int kcLimit = DepthLimit<T>(transA, inPlaceA, tallA, lda);
+        bool inPlaceB = ReadsBInPlace<T>(transB, m, n);
+        int kcLimit = DepthLimit<T>(transA, inPlaceA, tallA, lda, inPlaceB, ldb);
         if (split != Split.None)
         {
             var job = new SplitJob<T>
             {
                 TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c,
-                Ldc = ldc, Accumulate = accumulate, InPlaceA = inPlaceA, InPlaceB = ReadsBInPlace<T>(transB, m, n),
+                Ldc = ldc, Accumulate = accumulate, InPlaceA = inPlaceA, InPlaceB = inPlaceB,
                 TallA = tallA, KcLimit = kcLimit, Epilogue = epilogue,
             };
             if (split == Split.Rows)
@@ -437,10 +438,14 @@ public static class Gemm
 
     // Greatest depth of a block (before EvenBlock evens the blocks out), decided for the whole product so that its
     // column parts block their depth as the one-thread call does and the bits agree: shallow for op(A) packed in tall
-    // blocks (UsesTallABlocks) and for op(A) = Aᵀ read in place (InPlaceTransposedDepth), else KcMax.
-    private static int DepthLimit<T>(bool transA, bool inPlaceA, bool tallA, nint lda)
+    // blocks (UsesTallABlocks), for op(A) = Aᵀ read in place (InPlaceTransposedDepth) and for op(B) read in place from
+    // long rows (InPlaceBDepth), else KcMax.
+    private static int DepthLimit<T>(bool transA, bool inPlaceA, bool tallA, nint lda, bool inPlaceB, nint ldb)
         where T : unmanaged
-        => tallA ? TallBlockKc : transA && inPlaceA ? InPlaceTransposedDepth<T>(lda) : KcMax;
+    {
+        int limit = tallA ? TallBlockKc : transA && inPlaceA ? InPlaceTransposedDepth<T>(lda) : KcMax;
+        return inPlaceB ? Math.Min(limit, InPlaceBDepth<T>(ldb)) : limit;
+    }
 
     // Depth blocks for op(A) = Aᵀ read in place span at most InPlaceTransposedBlockBytes of the stored A's rows. Each
     // micro-kernel call reads MR values from every row of the block, and the next call the next MR values of the same
@@ -457,6 +462,18 @@ public static class Gemm
 
     private const int InPlaceTransposedBlockBytes = 256 * 1024;
     private const int InPlaceTransposedMinDepth = 16;
+
+    // Depth blocks for op(B) read in place span at most InPlaceBBlockBytes of B's rows, for the same reason: with at
+    // most two row panels (a layer of up to 16 outputs over a wide batch) each k step of every micro-kernel call reads
+    // a new row of B. Alternated on the Emerald Rapids VM (nineteenth session, paired ratio against depth 256, median
+    // of 40 rounds, two threads): 16×2048×1024 0.82, 16×2048×2048 0.80, 16×1024×1024 0.95, 8×2048×512 0.90,
+    // 16×4096×256 0.94; a budget of 256 KiB gained more at 4 KiB rows (16×1024×1024 0.83) but lost at 16 KiB
+    // (16×4096×256 1.05). Rows up to 2 KiB (every op(B) of at most two column panels) keep KcMax.
+    private static unsafe int InPlaceBDepth<T>(nint ldb)
+        where T : unmanaged
+        => (int)Math.Clamp(InPlaceBBlockBytes / (ldb * sizeof(T)), InPlaceTransposedMinDepth, KcMax);
+
+    private const int InPlaceBBlockBytes = 512 * 1024;
 
     // Fixes the job's blocking and points it at the calling thread's scratch: part 0's packed A block and tile, then
     // the packed B block every part shares. Part 0's A block is sized from the rows it will really have, as

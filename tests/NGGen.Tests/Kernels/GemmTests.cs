@@ -25,8 +25,9 @@ public sealed class GemmTests
         // A wide product with enough rows to split by rows, split by columns instead.
         (100, 1000, 40),
         // op(B) read in place (at most two row panels, or at most two column panels): over several depth blocks,
-        // with a 4-row edge, and with half-width column tiles.
-        (16, 2048, 300), (12, 96, 520), (100, 48, 300), (9, 16, 700),
+        // with a 4-row edge, and with half-width column tiles. From rows of 4 KiB or more the depth blocks span
+        // 512 KiB of B: five of 60 rows (float, 8 KiB rows) and ten of 30 (double), six of 117 (4416-byte rows).
+        (16, 2048, 300), (12, 96, 520), (100, 48, 300), (9, 16, 700), (16, 1104, 700),
         // op(A) read in place (at most two column panels, rows a multiple of MR/2): a 4-row edge over three depth
         // blocks, one half-width column panel, and a tall product with a 4-row edge. Transposed, A is read in place
         // from rows of 4 KiB or more for up to 32 columns, in depth blocks of 256 KiB of rows: two blocks of 35 (1028,
