@@ -430,8 +430,9 @@ public static class Gemm
     // Rows of C per packed A block for a part of `rows` rows.
     private static int RowBlock(int rows, int mr, bool tallA) => EvenBlock(rows, tallA ? TallBlockMaxRows : McPanels * mr, mr);
 
-    // Blocks of equal size per dimension, so a dimension just over the limit is not split into a full block and a
-    // sliver that runs the micro-kernel with poor reuse: depth kc, and nc columns of packed B (a block stays in L2).
+    // Blocks of equal size per dimension (EvenBlock), so a dimension just over the limit is not split into a full block
+    // and a sliver that runs the micro-kernel with poor reuse: nc columns of packed B here (a block stays in L2), the
+    // depth kc from DepthLimit.
     private static unsafe int ColumnBlock<T>(int n)
         where T : unmanaged
         => EvenBlock(n, PackedBBlockBytes / (KcMax * sizeof(T)), GemmMicroKernels.Nr<T>());
@@ -468,7 +469,8 @@ public static class Gemm
     // a new row of B. Alternated on the Emerald Rapids VM (nineteenth session, paired ratio against depth 256, median
     // of 40 rounds, two threads): 16×2048×1024 0.82, 16×2048×2048 0.80, 16×1024×1024 0.95, 8×2048×512 0.90,
     // 16×4096×256 0.94; a budget of 256 KiB gained more at 4 KiB rows (16×1024×1024 0.83) but lost at 16 KiB
-    // (16×4096×256 1.05). Rows up to 2 KiB (every op(B) of at most two column panels) keep KcMax.
+    // (16×4096×256 1.05). Rows up to 2 KiB keep KcMax, as does every B of at most two column panels that is not a slice
+    // of a wider matrix.
     private static unsafe int InPlaceBDepth<T>(nint ldb)
         where T : unmanaged
         => (int)Math.Clamp(InPlaceBBlockBytes / (ldb * sizeof(T)), InPlaceTransposedMinDepth, KcMax);
