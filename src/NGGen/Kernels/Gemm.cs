@@ -469,7 +469,10 @@ public static class Gemm
     // a new row of B. Alternated on the Emerald Rapids VM (nineteenth session, paired ratio against depth 256, median
     // of 40 rounds, two threads): 16×2048×1024 0.82, 16×2048×2048 0.80, 16×1024×1024 0.95, 8×2048×512 0.90,
     // 16×4096×256 0.94; a budget of 256 KiB gained more at 4 KiB rows (16×1024×1024 0.83) but lost at 16 KiB
-    // (16×4096×256 1.05). Rows up to 2 KiB keep KcMax, as does every B of at most two column panels that is not a slice
+    // (16×4096×256 1.05). With fewer rows it gained too (8×2048×1024 0.83, 8×2048×512 0.87, 4×2048×1024 0.88) except
+    // at 6 rows, a half-height tile and a 2-row edge (6×2048×512 1.11-1.26), and at 4×4096×512 (1.04). On the Vector256
+    // kernel (DOTNET_EnableAVX512=0) it gained everywhere: 12×2048×1024 0.80, 12×2048×2048 0.84, 12×1024×1024 0.94,
+    // 12×4096×256 0.88, 6×2048×512 0.80, 6×2048×1024 0.74. Rows up to 2 KiB keep KcMax, as does every B of at most two column panels that is not a slice
     // of a wider matrix.
     private static unsafe int InPlaceBDepth<T>(nint ldb)
         where T : unmanaged

@@ -116,8 +116,12 @@ public sealed unsafe class KernelThreadsTests
     public void SplitRule_OnSixteenThreads_UsesThePartsAProductHasPanelsAndWorkFor()
     {
         int mr = GemmMicroKernels.Mr<float>();
-        Assert.Equal((Gemm.Split.Rows, Math.Min(16, 256 / (2 * mr))), Gemm.SplitOf<float>(256, 256, 256, 16));
-        Assert.Equal((Gemm.Split.Rows, Math.Min(16, 256 / (2 * mr))), Gemm.SplitOf<float>(256, 256, 2048, 16));
+        // Sixteen row parts share each packed depth block with only 2^20 multiply-adds each; with Vector256's 16-column
+        // panels (NR = 16) there are as many column panels as parts, so the products split by columns instead (on
+        // Vector512, NR = 32 gives only 8).
+        var wideSplit = GemmMicroKernels.Use512 ? Gemm.Split.Rows : Gemm.Split.Columns;
+        Assert.Equal((wideSplit, Math.Min(16, 256 / (2 * mr))), Gemm.SplitOf<float>(256, 256, 256, 16));
+        Assert.Equal((wideSplit, Math.Min(16, 256 / (2 * mr))), Gemm.SplitOf<float>(256, 256, 2048, 16));
         Assert.Equal((Gemm.Split.Rows, 8), Gemm.SplitOf<float>(256, 32, 256, 16));
         // Below 2^21 multiply-adds nothing splits, however many threads there are.
         Assert.Equal((Gemm.Split.None, 1), Gemm.SplitOf<float>(256, 32, 255, 16));
