@@ -399,7 +399,7 @@ public static class Gemm
     // place, and only when every row panel is a whole kernel height (full or half), since a partial one would read
     // past A's last row. op(A) = Aᵀ in place steps a whole row of the stored A per k, so it is read in place only for
     // few columns, in depth blocks short enough for the rows they touch to stay within a few dozen pages
-    // (InPlaceTransposedDepth). From rows of 4 KiB or more it is read in place only for up to 32 columns: with wider C
+    // (InPlaceDepth). From rows of 4 KiB or more it is read in place only for up to 32 columns: with wider C
     // the tall packed blocks won. `wideRows` false forbids those rows: a column part of a product that did not read
     // them in place would otherwise do so at the whole product's full depth.
     private static unsafe bool ReadsAInPlace<T>(int m, int n, int k, bool transA, nint lda, bool wideRows = true)
@@ -439,16 +439,21 @@ public static class Gemm
 
     // Greatest depth of a block (before EvenBlock evens the blocks out), decided for the whole product so that its
     // column parts block their depth as the one-thread call does and the bits agree: shallow for op(A) packed in tall
-    // blocks (UsesTallABlocks), for op(A) = Aᵀ read in place (InPlaceTransposedDepth) and for op(B) read in place from
-    // long rows (InPlaceBDepth), else KcMax.
+    // blocks (UsesTallABlocks), for op(A) = Aᵀ read in place and for op(B) read in place from long rows
+    // (InPlaceDepth with their budgets), else KcMax.
     private static int DepthLimit<T>(bool transA, bool inPlaceA, bool tallA, nint lda, bool inPlaceB, nint ldb)
         where T : unmanaged
     {
-        int limit = tallA ? TallBlockKc : transA && inPlaceA ? InPlaceTransposedDepth<T>(lda) : KcMax;
-        return inPlaceB ? Math.Min(limit, InPlaceBDepth<T>(ldb)) : limit;
+        int limit = tallA ? TallBlockKc : transA && inPlaceA ? InPlaceDepth<T>(InPlaceTransposedBlockBytes, lda) : KcMax;
+        return inPlaceB ? Math.Min(limit, InPlaceDepth<T>(InPlaceBBlockBytes, ldb)) : limit;
     }
 
-    // Depth blocks for op(A) = Aᵀ read in place span at most InPlaceTransposedBlockBytes of the stored A's rows. Each
+    // The depth at which kc rows of stride `ld` span at most `blockBytes`, between InPlaceMinDepth and KcMax.
+    private static unsafe int InPlaceDepth<T>(int blockBytes, nint ld)
+        where T : unmanaged
+        => (int)Math.Clamp(blockBytes / (ld * sizeof(T)), InPlaceMinDepth, KcMax);
+
+    // Depth blocks for op(A) = Aᵀ read in place span at most this many bytes of the stored A's rows. Each
     // micro-kernel call reads MR values from every row of the block, and the next call the next MR values of the same
     // rows, so a block is kc streams run side by side; past about 64 pages (the L1 TLB's reach on this core) the
     // product slowed sharply. Alternated on the Emerald Rapids VM (nineteenth session, paired ratio against the
@@ -457,14 +462,10 @@ public static class Gemm
     // 0.93, 512×64×512 0.79-0.80 against depth 256; depth 64: 0.97 and 0.82), depth 32 at 8 KiB (double
     // 1024×32×1024 0.88-0.92; depth 64: 0.98, 128: 1.25). Rows up to 1 KiB keep KcMax (256×32×256 and 256×64×256
     // level); 384×32×384 (1.5 KiB rows, depth 128) was 1.02.
-    private static unsafe int InPlaceTransposedDepth<T>(nint lda)
-        where T : unmanaged
-        => (int)Math.Clamp(InPlaceTransposedBlockBytes / (lda * sizeof(T)), InPlaceTransposedMinDepth, KcMax);
-
     private const int InPlaceTransposedBlockBytes = 256 * 1024;
-    private const int InPlaceTransposedMinDepth = 16;
+    private const int InPlaceMinDepth = 16;
 
-    // Depth blocks for op(B) read in place span at most InPlaceBBlockBytes of B's rows, for the same reason: with at
+    // Depth blocks for op(B) read in place span at most this many bytes of B's rows, for the same reason: with at
     // most two row panels (a layer of up to 16 outputs over a wide batch) each k step of every micro-kernel call reads
     // a new row of B. Alternated on the Emerald Rapids VM (nineteenth session, paired ratio against depth 256, median
     // of 40 rounds, two threads): 16×2048×1024 0.82, 16×2048×2048 0.80, 16×1024×1024 0.95, 8×2048×512 0.90,
@@ -472,12 +473,8 @@ public static class Gemm
     // (16×4096×256 1.05). With fewer rows it gained too (8×2048×1024 0.83, 8×2048×512 0.87, 4×2048×1024 0.88) except
     // at 6 rows, a half-height tile and a 2-row edge (6×2048×512 1.11-1.26), and at 4×4096×512 (1.04). On the Vector256
     // kernel (DOTNET_EnableAVX512=0) it gained everywhere: 12×2048×1024 0.80, 12×2048×2048 0.84, 12×1024×1024 0.94,
-    // 12×4096×256 0.88, 6×2048×512 0.80, 6×2048×1024 0.74. Rows up to 2 KiB keep KcMax, as does every B of at most two column panels that is not a slice
-    // of a wider matrix.
-    private static unsafe int InPlaceBDepth<T>(nint ldb)
-        where T : unmanaged
-        => (int)Math.Clamp(InPlaceBBlockBytes / (ldb * sizeof(T)), InPlaceTransposedMinDepth, KcMax);
-
+    // 12×4096×256 0.88, 6×2048×512 0.80, 6×2048×1024 0.74. Rows up to 2 KiB keep KcMax, as does every B of at most
+    // two column panels that is not a slice of a wider matrix.
     private const int InPlaceBBlockBytes = 512 * 1024;
 
     // Fixes the job's blocking and points it at the calling thread's scratch: part 0's packed A block and tile, then
@@ -646,7 +643,7 @@ public static class Gemm
         var job = new SplitJob<T>
         {
             TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
-            Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n, k, transA, lda, kcLimit <= InPlaceTransposedDepth<T>(lda)), InPlaceB = ReadsBInPlace<T>(transB, m, n),
+            Accumulate = accumulate, InPlaceA = ReadsAInPlace<T>(m, n, k, transA, lda, kcLimit <= InPlaceDepth<T>(InPlaceTransposedBlockBytes, lda)), InPlaceB = ReadsBInPlace<T>(transB, m, n),
             TallA = tallA, KcLimit = kcLimit, Epilogue = epilogue, ColumnOffset = columnOffset,
         };
         AttachCallerScratch(&job, 1);

@@ -22,8 +22,8 @@ public enum SymmetricEigenMethod
 /// tridiagonalisation and implicit QL (<see cref="SymmetricEigenMethod.TridiagonalQl"/>). Jacobi is O(n³) per sweep, but
 /// accurate to working precision in every eigenvalue, which pseudo-inverses of ill-conditioned matrices given
 /// exactly need; when the matrix is itself a rounded Gramian, QL's ε‖A‖ accuracy is as good and much cheaper.
-/// Each Jacobi rotation updates rows p and q with SIMD
-/// and mirrors them into columns p and q (the matrix is kept symmetric), and the eigenvectors are stored
+/// Each Jacobi rotation updates rows p and q with SIMD and mirrors row q into column q; column p takes row p once
+/// the sweep's rotations (p, ·) are done (the matrix is kept symmetric, see Rotate), and the eigenvectors are stored
 /// as rows, so no update walks a column. Rotations whose off-diagonal entry is below rounding relative to
 /// both diagonal entries are skipped (the entry is set to zero), the test that keeps small eigenvalues
 /// accurate. Workspace is reused.
