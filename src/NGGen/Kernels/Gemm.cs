@@ -293,6 +293,7 @@ public static class Gemm
         int kcLimit = DepthLimit<T>(transA, inPlaceA, tallA, lda, inPlaceB, ldb);
         if (split != Split.None)
         {
+            ReserveCallerScratch<T>(split, parts, m, n, k, kcLimit, tallA);
             var job = new SplitJob<T>
             {
                 TransA = transA, TransB = transB, M = m, N = n, K = k, A = a, Lda = lda, B = b, Ldb = ldb, C = c,
@@ -427,6 +428,10 @@ public static class Gemm
 
     private static int RowsPerPart(int m, int parts, int mr) => EvenBlock(m, (m + parts - 1) / parts, mr);
 
+    private static int ColumnsPerPart<T>(int n, int parts)
+        where T : unmanaged
+        => EvenBlock(n, (n + parts - 1) / parts, GemmMicroKernels.Nr<T>());
+
     // Rows of C per packed A block for a part of `rows` rows.
     private static int RowBlock(int rows, int mr, bool tallA) => EvenBlock(rows, tallA ? TallBlockMaxRows : McPanels * mr, mr);
 
@@ -493,6 +498,26 @@ public static class Gemm
         job->CallerScratch = GemmScratch<T>.Get(ownLength + GemmScratch<T>.AlignLength((nint)nc * kc));
         job->SharedPackedB = job->CallerScratch + ownLength;
     }
+
+    // Grows the calling thread's scratch to fit both ways a split product may run on it: its own part of the split,
+    // or the whole product serially when the workers are busy (another thread's product holds them). Sized for one
+    // only, a caller whose products sometimes find the workers busy allocated a larger scratch on its first
+    // fallback, long after warm-up (CI caught it once, in a test run beside others that split).
+    private static unsafe void ReserveCallerScratch<T>(Split split, int parts, int m, int n, int k, int kcLimit, bool tallA)
+        where T : unmanaged
+    {
+        int kc = EvenBlock(k, kcLimit, 1);
+        nint serial = BlockedScratchLength<T>(m, n, kc, tallA);
+        nint ownPart = split == Split.Rows
+            ? BlockedScratchLength<T>(Math.Min(RowsPerPart(m, parts, GemmMicroKernels.Mr<T>()), m), n, kc, tallA)
+            : BlockedScratchLength<T>(m, Math.Min(ColumnsPerPart<T>(n, parts), n), kc, tallA);
+        GemmScratch<T>.Get(Math.Max(serial, ownPart));
+    }
+
+    // What AttachCallerScratch asks for: a part of `rows` rows and `columns` columns at depth blocks of `kc`.
+    private static nint BlockedScratchLength<T>(int rows, int columns, int kc, bool tallA)
+        where T : unmanaged
+        => OwnScratchLength<T>(rows, kc, tallA) + GemmScratch<T>.AlignLength((nint)ColumnBlock<T>(columns) * kc);
 
     // Packed A block plus one scratch tile, for a thread computing `rows` rows at depth blocks of `kc`.
     private static nint OwnScratchLength<T>(int rows, int kc, bool tallA)
@@ -585,8 +610,7 @@ public static class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var job = (SplitJob<T>*)state;
-        int nr = GemmMicroKernels.Nr<T>();
-        int chunk = EvenBlock(job->N, (job->N + parts - 1) / parts, nr);
+        int chunk = ColumnsPerPart<T>(job->N, parts);
         int start = part * chunk;
         int count = Math.Min(chunk, job->N - start);
         if (count <= 0)

@@ -1,0 +1,109 @@
+using System.Threading;
+using NGGen.Kernels;
+
+namespace NGGen.Tests.Kernels;
+
+/// <summary>
+/// A split product falls back to the calling thread when another caller holds the workers. Whichever way a
+/// warmed-up product runs next, it must not allocate: CI once saw a split warm-up followed by a serial fallback
+/// grow the calling thread's scratch.
+/// </summary>
+[Collection(nameof(KernelThreadsCollection))]
+public sealed unsafe class BusyWorkersAllocationTests
+{
+    // A row split (257 rows, both operands transposed: the shape CI caught), column splits of wide products, and a
+    // row split of op(A) = Aᵀ read in place in shallow depth blocks.
+    [Theory]
+    [InlineData(257, 129, 300, true, true)]
+    [InlineData(20, 3001, 70, false, false)]
+    [InlineData(100, 1000, 40, true, false)]
+    [InlineData(1028, 32, 300, true, false)]
+    public void SplitThenSerial_DoesNotAllocate(int m, int n, int k, bool transA, bool transB)
+        => AssertNoAllocation(m, n, k, transA, transB, warmUpWithWorkersBusy: false);
+
+    [Theory]
+    [InlineData(257, 129, 300, true, true)]
+    [InlineData(20, 3001, 70, false, false)]
+    [InlineData(100, 1000, 40, true, false)]
+    [InlineData(1028, 32, 300, true, false)]
+    public void SerialThenSplit_DoesNotAllocate(int m, int n, int k, bool transA, bool transB)
+        => AssertNoAllocation(m, n, k, transA, transB, warmUpWithWorkersBusy: true);
+
+    // Runs on a new thread, whose scratch starts empty (the test runner's thread may have grown its own on larger
+    // products), so that an undersized reservation shows as an allocation.
+    private static void AssertNoAllocation(int m, int n, int k, bool transA, bool transB, bool warmUpWithWorkersBusy)
+    {
+        int previous = KernelThreads.ThreadCount;
+        KernelThreads.ThreadCount = 3;
+        long allocated = -1;
+        try
+        {
+            var thread = new Thread(() => allocated = MeasureSecondCall(m, n, k, transA, transB, warmUpWithWorkersBusy));
+            thread.Start();
+            thread.Join();
+        }
+        finally
+        {
+            KernelThreads.ThreadCount = previous;
+        }
+
+        Assert.Equal(0, allocated);
+    }
+
+    private static long MeasureSecondCall(int m, int n, int k, bool transA, bool transB, bool warmUpWithWorkersBusy)
+    {
+        float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+        int lda = transA ? m : k, ldb = transB ? k : n;
+
+        using (warmUpWithWorkersBusy ? WorkersHolder.Take() : null)
+            Gemm.Multiply<float>(transA, transB, m, n, k, a, lda, b, ldb, c, n, accumulate: false);
+
+        // The holder is set up before, and let go after, the measured call: only the product is counted.
+        WorkersHolder? holder = warmUpWithWorkersBusy ? null : WorkersHolder.Take();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Gemm.Multiply<float>(transA, transB, m, n, k, a, lda, b, ldb, c, n, accumulate: false);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        holder?.Dispose();
+        return allocated;
+    }
+
+    // Another thread holding the workers inside a two-part KernelThreads.TryRun until disposed: every other caller's
+    // TryRun is refused meanwhile, so its products run serially.
+    private sealed class WorkersHolder : IDisposable
+    {
+        private readonly int[] _flags = GC.AllocateArray<int>(2, pinned: true); // [0] holding, [1] released
+        private readonly Thread _thread;
+
+        private WorkersHolder()
+        {
+            _thread = new Thread(Hold);
+            _thread.Start();
+            while (Volatile.Read(ref _flags[0]) == 0)
+                Thread.Yield();
+        }
+
+        public static WorkersHolder Take() => new();
+
+        public void Dispose()
+        {
+            Volatile.Write(ref _flags[1], 1);
+            _thread.Join();
+        }
+
+        private void Hold()
+        {
+            fixed (int* flags = _flags)
+                Assert.True(KernelThreads.TryRun(&HoldPart, flags, 2));
+        }
+
+        // Part 0 (the holder's thread) reports the workers taken; both parts wait for the release.
+        private static void HoldPart(int part, int parts, void* state)
+        {
+            int* flags = (int*)state;
+            if (part == 0)
+                Volatile.Write(ref flags[0], 1);
+            while (Volatile.Read(ref flags[1]) == 0)
+                Thread.SpinWait(64);
+        }
+    }
+}
