@@ -38,7 +38,7 @@ public static class Gemm
     // depths 64 and 128 gained a little less (0.85-0.98×). With four or more column panels the same blocks were slower
     // (1024×128×1024 1.015×, 1024×256×1024 1.02×, 256³ 1.27×). Since the nineteenth session op(A) = Aᵀ is read in place
     // for up to 32 columns whatever its row stride (ReadsAInPlace), so the tall blocks serve 33-64 float columns from
-    // rows of 4 KiB or more, and shapes the in-place kernel cannot take (a row count not a multiple of MR/2).
+    // rows of 4 KiB or more (and, until the twentieth session, row counts not a multiple of MR/2).
     private const int TallBlockKc = 96;
     private const int TallBlockMaxRows = 1024;
 
@@ -396,17 +396,21 @@ public static class Gemm
     // Alternated on the Emerald Rapids VM (sixteenth session): 256³ 118 → 111 µs on two threads, in double 240 → 223;
     // 1024×256×1024 1899 → 1794 µs; the weight gradient A·Bᵀ 256×256×2048 1060 → 1000; 128×1024×128 112 → 111; level
     // at depth 64 (64×2048×64 61.7 against 61.8) and 3% slower at depth 16 (16×2048×16 10.1 → 10.4). (On the old host,
-    // ninth session, it was ±10% at 128-256 columns, and packing was kept.) Only the Vector512 kernel reads A in
-    // place, and only when every row panel is a whole kernel height (full or half), since a partial one would read
-    // past A's last row. op(A) = Aᵀ in place steps a whole row of the stored A per k, so it is read in place only for
+    // ninth session, it was ±10% at 128-256 columns, and packing was kept.) The Vector512 and Vector256 kernels
+    // read A in place (the scalar one does not); a last row panel of less than a whole kernel height (MR or MR/2
+    // rows), which would read past A, is packed (RunRowPart). On the Vector256 kernel (DOTNET_EnableAVX512=0, same VM,
+    // twentieth session, paired against packing A, two threads): 256×32×256 0.60, 1024×32×1024 0.56, 256³ 0.85,
+    // 1024×256×1024 0.91, Aᵀ·B 256×32×256 0.79 and 1024×32×1024 0.75 (one thread), in double 256×32×256 0.58. Before,
+    // only the Vector512 kernel read A in place, and only when MR/2 divided m: dropping that on Vector512 gave 50×32×50
+    // 0.87, 130×256×256 0.94, 1030×32×1024 Aᵀ·B 0.85, 1026×256×1024 0.95, 258×32×256 0.82.
+    // op(A) = Aᵀ in place steps a whole row of the stored A per k, so it is read in place only for
     // few columns, in depth blocks short enough for the rows they touch to stay within a few dozen pages
     // (InPlaceDepth). From rows of 4 KiB or more it is read in place only for up to 32 columns: with wider C
     // the tall packed blocks won. `wideRows` false forbids those rows: a column part of a product that did not read
     // them in place would otherwise do so at the whole product's full depth.
     private static unsafe bool ReadsAInPlace<T>(int m, int n, int k, bool transA, nint lda, bool wideRows = true)
         where T : unmanaged
-        => GemmMicroKernels.Use512
-            && m % (GemmMicroKernels.Mr<T>() / 2) == 0
+        => (GemmMicroKernels.Use512 || GemmMicroKernels.Use256)
             && (transA
                 ? n <= InPlaceAMaxColumnPanels * GemmMicroKernels.Nr<T>() && (lda * sizeof(T) < InPlaceAMaxTransposedRowBytes || (wideRows && n <= InPlaceAWideRowsMaxColumns))
                 : n <= InPlaceAMaxColumnPanels * GemmMicroKernels.Nr<T>() || k >= InPlaceAMinDepthAnyWidth);
@@ -584,18 +588,26 @@ public static class Gemm
                     T* cBlock = job->C + (ic * job->Ldc) + jc;
                     // In place, a row panel of op(A) = Aᵀ starts MR columns of A further and steps a row of A per k;
                     // one of a row-major A starts MR rows further, its rows lda apart. Packed, panels are kc·MR apart.
-                    if (!job->InPlaceA)
+                    // Read in place, a kernel reads a whole tile height (MR or MR/2 rows) of op(A); a last panel of
+                    // any other height would read past A, so it is packed like a packed A's panels.
+                    int packedTail = job->InPlaceA && mcCur % mr != 0 && mcCur % mr != mr / 2 ? mcCur % mr : 0;
+                    int inPlaceRows = job->InPlaceA ? mcCur - packedTail : 0;
+                    EpilogueCall epilogue = final ? job->Epilogue : default;
+                    if (inPlaceRows > 0 && job->TransA)
                     {
-                        GemmPacking.PackA(job->TransA, aBlock, job->Lda, mcCur, kcCur, packedA);
-                        MacroKernel<T, StepsOfA>(mcCur, ncCur, kcCur, packedA, (nint)mr * kcCur, mr, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile, final ? job->Epilogue : default, ic, job->ColumnOffset + jc);
+                        MacroKernel<T, StepsOfA>(inPlaceRows, ncCur, kcCur, aBlock, mr, job->Lda, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile, epilogue, ic, job->ColumnOffset + jc);
                     }
-                    else if (job->TransA)
+                    else if (inPlaceRows > 0)
                     {
-                        MacroKernel<T, StepsOfA>(mcCur, ncCur, kcCur, aBlock, mr, job->Lda, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile, final ? job->Epilogue : default, ic, job->ColumnOffset + jc);
+                        MacroKernel<T, RowsOfA>(inPlaceRows, ncCur, kcCur, aBlock, mr * job->Lda, job->Lda, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile, epilogue, ic, job->ColumnOffset + jc);
                     }
-                    else
+
+                    int packedRows = mcCur - inPlaceRows;
+                    if (packedRows > 0)
                     {
-                        MacroKernel<T, RowsOfA>(mcCur, ncCur, kcCur, aBlock, mr * job->Lda, job->Lda, bPanels, bPanelStep, bStride, cBlock, job->Ldc, load, tile, final ? job->Epilogue : default, ic, job->ColumnOffset + jc);
+                        T* aRows = job->TransA ? aBlock + inPlaceRows : aBlock + (inPlaceRows * job->Lda);
+                        GemmPacking.PackA(job->TransA, aRows, job->Lda, packedRows, kcCur, packedA);
+                        MacroKernel<T, StepsOfA>(packedRows, ncCur, kcCur, packedA, (nint)mr * kcCur, mr, bPanels, bPanelStep, bStride, cBlock + (inPlaceRows * job->Ldc), job->Ldc, load, tile, epilogue, ic + inPlaceRows, job->ColumnOffset + jc);
                     }
 
                 }

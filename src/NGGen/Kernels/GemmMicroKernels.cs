@@ -72,7 +72,7 @@ internal static unsafe class GemmMicroKernels
     /// <param name="kc">Depth of the packed panels.</param>
     /// <param name="a">A micro-panel in layout <typeparamref name="TLayout"/>: <c>kc</c> groups of MR values, or MR rows.</param>
     /// <param name="aStep">Elements from one k step's A values to the next (MR packed, lda for op(A) = Aᵀ in place), or
-    /// from one row to the next for <see cref="RowsOfA"/>. Only the Vector512 kernel reads A in place.</param>
+    /// from one row to the next for <see cref="RowsOfA"/>. The scalar kernel never reads A in place.</param>
     /// <param name="b">B micro-panel: <c>kc</c> groups of NR values, <paramref name="bStride"/> apart.</param>
     /// <param name="bStride">Elements from one k step's B values to the next: NR for a packed panel, the row stride
     /// for op(B) read in place.</param>
@@ -85,14 +85,14 @@ internal static unsafe class GemmMicroKernels
         where TShape : struct, IGemmTileShape
         where TLayout : struct, IGemmALayout
     {
-        Debug.Assert(Use512 || !TLayout.Rows, "Only the Vector512 kernel reads A's rows in place.");
+        Debug.Assert(Use512 || Use256 || !TLayout.Rows, "The scalar kernel does not read A's rows in place.");
         if (Use512)
         {
             Kernel512<T, TShape, TLayout>(kc, a, aStep, b, bStride, c, ldc, load);
         }
         else if (Use256)
         {
-            Kernel256<T, TShape>(kc, a, aStep, b, bStride, c, ldc, load);
+            Kernel256<T, TShape, TLayout>(kc, a, aStep, b, bStride, c, ldc, load);
         }
         else
         {
@@ -322,11 +322,15 @@ internal static unsafe class GemmMicroKernels
         }
     }
 
-    // Up to six rows × two ymm columns: 12 accumulators, 2 B vectors and 1 broadcast of the 16 ymm registers.
-    private static void Kernel256<T, TShape>(nint kc, T* a, nint aStep, T* b, nint bStride, T* c, nint ldc, bool load)
+    // Up to six rows × two ymm columns: 12 accumulators, 2 B vectors and 1 broadcast of the 16 ymm registers. A is
+    // read as in Kernel512: k steps aStep apart, or (RowsOfA) row r at a + r·aStep.
+    private static void Kernel256<T, TShape, TLayout>(nint kc, T* a, nint aStep, T* b, nint bStride, T* c, nint ldc, bool load)
         where T : unmanaged
         where TShape : struct, IGemmTileShape
+        where TLayout : struct, IGemmALayout
     {
+        bool rows = TLayout.Rows;
+        T* a1 = a + aStep, a2 = a + (2 * aStep), a3 = a + (3 * aStep), a4 = a + (4 * aStep), a5 = a + (5 * aStep);
         bool fullHeight = !TShape.HalfHeight;
         bool twoColumns = !TShape.HalfWidth;
         int w = Vector256<T>.Count;
@@ -340,21 +344,21 @@ internal static unsafe class GemmMicroKernels
             Vector256<T> b0 = Vector256.Load(b);
             Vector256<T> b1 = twoColumns ? Vector256.Load(b + w) : default;
             Vector256<T> x;
-            x = Broadcast256(a, 0);
+            x = rows ? Broadcast256(a, p) : Broadcast256(a, 0);
             c00 = MultiplyAdd(x, b0, c00);
             if (twoColumns)
             {
                 c01 = MultiplyAdd(x, b1, c01);
             }
 
-            x = Broadcast256(a, 1);
+            x = rows ? Broadcast256(a1, p) : Broadcast256(a, 1);
             c10 = MultiplyAdd(x, b0, c10);
             if (twoColumns)
             {
                 c11 = MultiplyAdd(x, b1, c11);
             }
 
-            x = Broadcast256(a, 2);
+            x = rows ? Broadcast256(a2, p) : Broadcast256(a, 2);
             c20 = MultiplyAdd(x, b0, c20);
             if (twoColumns)
             {
@@ -363,21 +367,21 @@ internal static unsafe class GemmMicroKernels
 
             if (fullHeight)
             {
-                x = Broadcast256(a, 3);
+                x = rows ? Broadcast256(a3, p) : Broadcast256(a, 3);
                 c30 = MultiplyAdd(x, b0, c30);
                 if (twoColumns)
                 {
                     c31 = MultiplyAdd(x, b1, c31);
                 }
 
-                x = Broadcast256(a, 4);
+                x = rows ? Broadcast256(a4, p) : Broadcast256(a, 4);
                 c40 = MultiplyAdd(x, b0, c40);
                 if (twoColumns)
                 {
                     c41 = MultiplyAdd(x, b1, c41);
                 }
 
-                x = Broadcast256(a, 5);
+                x = rows ? Broadcast256(a5, p) : Broadcast256(a, 5);
                 c50 = MultiplyAdd(x, b0, c50);
                 if (twoColumns)
                 {
@@ -385,7 +389,11 @@ internal static unsafe class GemmMicroKernels
                 }
             }
 
-            a += aStep;
+            if (!rows)
+            {
+                a += aStep;
+            }
+
             b += bStride;
         }
 

@@ -28,7 +28,7 @@ public sealed class GemmTests
         // with a 4-row edge, and with half-width column tiles. From rows of 4 KiB or more the depth blocks span
         // 512 KiB of B: five of 60 rows (float, 8 KiB rows) and ten of 30 (double), six of 117 (4416-byte rows).
         (16, 2048, 300), (12, 96, 520), (100, 48, 300), (9, 16, 700), (16, 1104, 700),
-        // op(A) read in place (at most two column panels, rows a multiple of MR/2): a 4-row edge over three depth
+        // op(A) read in place (at most two column panels; a last panel under a tile height is packed): a 4-row edge over three depth
         // blocks, one half-width column panel, and a tall product with a 4-row edge. Transposed, A is read in place
         // from rows of 4 KiB or more for up to 32 columns, in depth blocks of 256 KiB of rows: two blocks of 35 (1028,
         // 1024 and 1020 rows), blocks of 29 and, in double, of the 16 rows the depth never goes below (2100 rows),
@@ -36,8 +36,8 @@ public sealed class GemmTests
         (20, 64, 513), (36, 16, 40), (1028, 32, 70), (1024, 32, 70), (1020, 32, 70), (2100, 20, 200), (600, 20, 300),
         (512, 32, 300),
         // Transposed and packed for at most two column panels, in tall blocks of shallow depth: over three depth
-        // blocks with a half-width panel and a 4-row edge (33-64 float columns from 4 KiB rows), and rows the
-        // in-place kernel cannot take (1030 is not a multiple of MR/2), in float and double.
+        // blocks with a half-width panel and a 4-row edge (33-64 float columns from 4 KiB rows); then 1030 rows, read
+        // in place but for a last panel of 6 (Vector512) or 4 (Vector256) rows, which is packed; in float and double.
         (1028, 48, 250), (1030, 20, 250),
         // An untransposed op(A) read in place at any width from a depth of 128: over three depth blocks with a 4-row
         // edge and a partial column tile, with split rows, and just below and at the depth bound.

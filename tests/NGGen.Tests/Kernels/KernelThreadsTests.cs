@@ -24,8 +24,8 @@ public sealed unsafe class KernelThreadsTests
         // then op(B) read in place, split by rows (no barriers) and by columns (over shallow depth blocks of long rows); then op(A) and op(B) read in place
         // with a 4-row edge in the second part; last, weight-gradient shapes with little work per depth block, split
         // by column panels when B is packed (by rows when it is read in place), one with an uneven last panel; last,
-        // op(A) = Aᵀ packed in tall, shallow blocks (48 columns from 4 KiB rows; 1030 rows, which the in-place kernel
-        // cannot take), and read in place from rows of 4 KiB or more in shallow depth blocks (32 and 20 columns).
+        // op(A) = Aᵀ packed in tall, shallow blocks (48 columns from 4 KiB rows), and read in place from rows of 4 KiB
+        // or more in shallow depth blocks (32 and 20 columns; 1030 rows end in a packed panel under a tile height).
         foreach ((int m, int n, int k) in new[] { (301, 203, 97), (20, 3001, 70), (130, 129, 260), (257, 129, 300), (100, 1000, 40), (20, 24, 4100), (260, 64, 300), (16, 4096, 40), (16, 2048, 300), (1028, 32, 70), (64, 64, 2048), (96, 80, 1100), (1028, 48, 250), (1030, 20, 250), (1028, 32, 300), (600, 20, 300) })
             for (int flags = 0; flags < 8; flags++)
                 data.Add(m, n, k, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0);
