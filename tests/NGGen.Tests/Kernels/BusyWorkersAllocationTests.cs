@@ -13,19 +13,21 @@ public sealed unsafe class BusyWorkersAllocationTests
 {
     // A row split (257 rows, both operands transposed: the shape CI caught), column splits of wide products, and a
     // row split of op(A) = Aᵀ read in place in shallow depth blocks.
+    public static TheoryData<int, int, int, bool, bool> Shapes() => new()
+    {
+        { 257, 129, 300, true, true },
+        { 20, 3001, 70, false, false },
+        { 100, 1000, 40, true, false },
+        { 1028, 32, 300, true, false },
+    };
+
     [Theory]
-    [InlineData(257, 129, 300, true, true)]
-    [InlineData(20, 3001, 70, false, false)]
-    [InlineData(100, 1000, 40, true, false)]
-    [InlineData(1028, 32, 300, true, false)]
+    [MemberData(nameof(Shapes))]
     public void SplitThenSerial_DoesNotAllocate(int m, int n, int k, bool transA, bool transB)
         => AssertNoAllocation(m, n, k, transA, transB, warmUpWithWorkersBusy: false);
 
     [Theory]
-    [InlineData(257, 129, 300, true, true)]
-    [InlineData(20, 3001, 70, false, false)]
-    [InlineData(100, 1000, 40, true, false)]
-    [InlineData(1028, 32, 300, true, false)]
+    [MemberData(nameof(Shapes))]
     public void SerialThenSplit_DoesNotAllocate(int m, int n, int k, bool transA, bool transB)
         => AssertNoAllocation(m, n, k, transA, transB, warmUpWithWorkersBusy: true);
 
