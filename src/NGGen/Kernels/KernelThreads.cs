@@ -51,18 +51,24 @@ public static unsafe class KernelThreads
     /// Runs <paramref name="body"/>(part, parts, state) for every part in 0..parts−1 at the same time, part 0 on the
     /// calling thread and each other part on its own worker, and returns true when all are done. Returns false
     /// without running anything when <paramref name="parts"/> is below 2 or the workers are busy (another caller
-    /// holds them, or this is a call from inside a part); the caller then does the work itself. Because every part
+    /// holds them, or this is a call from inside a part); the caller then does the work itself, and the workers the
+    /// call would have used are started all the same, so that no later call has to start them. Because every part
     /// has its own thread, parts may wait for each other. The first exception a part throws is rethrown here after
     /// every part has finished (a part that throws must not leave others waiting for it).
     /// </summary>
     internal static bool TryRun(delegate*<int, int, void*, void> body, void* state, int parts)
     {
-        if (parts <= 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
+        if (parts <= 1)
+            return false;
+
+        // Started even when the workers are busy and the caller will run serially: a warm-up call that found them
+        // busy must leave the pool as large as its product needs, or a later call would allocate the threads then.
+        Worker[] workers = EnsureWorkers(parts - 1);
+        if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
             return false;
 
         try
         {
-            Worker[] workers = EnsureWorkers(parts - 1);
             s_workerFailure = null;
             var job = new Job { Body = body, State = state, Parts = parts, Pending = parts - 1 };
             for (int w = 0; w < parts - 1; w++)
@@ -92,6 +98,9 @@ public static unsafe class KernelThreads
             Volatile.Write(ref s_busy, 0);
         }
     }
+
+    /// <summary>Background workers started so far (the pool only grows).</summary>
+    internal static int StartedWorkers => Volatile.Read(ref s_workers).Length;
 
     private static int DefaultThreadCount()
     {

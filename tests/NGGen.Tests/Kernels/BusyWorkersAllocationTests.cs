@@ -31,6 +31,32 @@ public sealed unsafe class BusyWorkersAllocationTests
     public void SerialThenSplit_DoesNotAllocate(int m, int n, int k, bool transA, bool transB)
         => AssertNoAllocation(m, n, k, transA, transB, warmUpWithWorkersBusy: true);
 
+    // CI once ran SerialThenSplit before any test had used three threads: the measured split then started the second
+    // worker (7,504 bytes). A refused TryRun now starts the workers it would have used.
+    [Fact]
+    public void TryRun_RefusedWhileBusy_StillStartsTheWorkersItWouldUse()
+    {
+        int wanted = KernelThreads.StartedWorkers + 3;
+        int[] ran = GC.AllocateArray<int>(1, pinned: true);
+        bool accepted = true;
+        using (WorkersHolder.Take())
+        {
+            var caller = new Thread(() =>
+            {
+                fixed (int* count = ran)
+                    accepted = KernelThreads.TryRun(&CountPart, count, wanted);
+            });
+            caller.Start();
+            caller.Join();
+        }
+
+        Assert.False(accepted);
+        Assert.Equal(0, ran[0]);
+        Assert.True(KernelThreads.StartedWorkers >= wanted - 1, $"{KernelThreads.StartedWorkers} workers started, {wanted - 1} wanted");
+    }
+
+    private static void CountPart(int part, int parts, void* state) => Interlocked.Increment(ref *(int*)state);
+
     // Runs on a new thread, whose scratch starts empty (the test runner's thread may have grown its own on larger
     // products), so that an undersized reservation shows as an allocation.
     private static void AssertNoAllocation(int m, int n, int k, bool transA, bool transB, bool warmUpWithWorkersBusy)
