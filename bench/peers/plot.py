@@ -20,6 +20,8 @@ PEAK_PRODUCTS = [("gemm", "W·X (layer)", "#E69F00"), ("gemm_input_cotangent", "
                  ("gemm_weight_gradient", "D·Hᵀ (weight gradient)", "#0072B2")]
 SPEEDUP_TARGET = 10.0
 PEAK_TARGET = 0.70
+# The tick across a speed-up bar at the speed-up from each side's fastest round.
+MARKER_COLOUR = "#222222"
 
 WIDTH = 980
 PANEL_HEIGHT = 300
@@ -40,13 +42,14 @@ def load_rows(path):
     return data, rows
 
 
-def speedups(rows):
-    """{(width, batch): {op: PyTorch time / NGGen time}} for the MLP group."""
+def speedups(rows, field="ratio"):
+    """{(width, batch): {op: PyTorch time / NGGen time}} for the MLP group, from the medians (`ratio`) or from each
+    side's fastest round (`best_ratio`)."""
     cells = {}
     for r in rows:
-        if r.get("group") != "mlp" or not r.get("ratio"):
+        if r.get("group") != "mlp" or not r.get(field):
             continue
-        cells.setdefault((int(r["width"]), int(r["batch"])), {})[r["op"]] = 1 / r["ratio"]
+        cells.setdefault((int(r["width"]), int(r["batch"])), {})[r["op"]] = 1 / r[field]
     return cells
 
 
@@ -93,9 +96,10 @@ class Svg:
                 f'<rect width="{WIDTH}" height="{self.height}" fill="white"/>\n' + "\n".join(self.parts) + "\n</svg>\n")
 
 
-def bar_panel(svg, top, title, cells, series, scale, ticks, target, target_label, value_label):
+def bar_panel(svg, top, title, cells, series, scale, ticks, target, target_label, value_label, markers=None,
+              marker_label=None):
     """Grouped bars: one group per (width, batch) cell, one bar per series; `scale` maps a value to 0..1 of the
-    plot height."""
+    plot height. `markers` (same keys as `cells`) draws a dark tick across a bar at a second value of it."""
     plot_top = top + 28
     plot_bottom = top + PANEL_HEIGHT - CELL_LABEL_HEIGHT - LEGEND_HEIGHT
     plot_height = plot_bottom - plot_top
@@ -121,6 +125,11 @@ def bar_panel(svg, top, title, cells, series, scale, ticks, target, target_label
             y = y_of(value)
             svg.rect(x0 + position * bar_width, y, bar_width - 1, plot_bottom - y, colour,
                      f"w{key[0]} b{key[1]} {label}: {value_label(value)}")
+            marker = (markers or {}).get(key, {}).get(name)
+            if marker is not None:
+                marker_y = y_of(marker)
+                svg.line(x0 + position * bar_width, marker_y, x0 + (position + 1) * bar_width - 1, marker_y,
+                         stroke=MARKER_COLOUR, width=2)
         centre = LEFT + (index + 0.5) * group_width
         svg.text(centre, plot_bottom + 16, f"w{key[0]}", size=11)
         svg.text(centre, plot_bottom + 30, f"b{key[1]}", size=11, fill="#555")
@@ -137,6 +146,10 @@ def bar_panel(svg, top, title, cells, series, scale, ticks, target, target_label
         svg.rect(x, legend_y - 9, 12, 12, colour)
         svg.text(x + 16, legend_y + 1, label, size=11, anchor="start")
         x += 30 + 7 * len(label)
+    if markers and marker_label:
+        svg.line(x, legend_y - 3, x + 14, legend_y - 3, stroke=MARKER_COLOUR, width=2)
+        svg.text(x + 18, legend_y + 1, marker_label, size=11, anchor="start")
+        x += 34 + 7 * len(marker_label)
     svg.line(x, legend_y - 3, x + 24, legend_y - 3, stroke="#c00", width=1.5, dash="6,4")
     svg.text(x + 30, legend_y + 1, target_label, size=11, anchor="start", fill="#c00")
 
@@ -160,7 +173,8 @@ def draw(data, rows):
         bar_panel(svg, top, "MLP speed-up over PyTorch (PyTorch time / NGGen time, log scale)", speed,
                   SPEEDUP_OPS, lambda v: (math.log10(max(v, 1e-9)) - log_low) / (log_high - log_low),
                   [(t, f"{t:g}×") for t in (1, 2, 5, 10, 20, 50, 100, 200, 500) if math.log10(t) <= log_high],
-                  SPEEDUP_TARGET, "target ≥ 10×", lambda v: f"{v:.1f}×")
+                  SPEEDUP_TARGET, "target ≥ 10×", lambda v: f"{v:.1f}×", speedups(rows, "best_ratio"),
+                  "fastest rounds")
         top += PANEL_HEIGHT
     if peak:
         bar_panel(svg, top, "Matrix products: share of the measured FMA peak (target ≥ 70% at width ≥ 256)", peak,

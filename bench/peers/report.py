@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Prints bench/run-peers.sh's table: per case, the median over rounds of each implementation's median time, and
-the ratio NGGen / peer (below 1: NGGen is faster). --json PATH writes the same rows for scripts.
+the ratio NGGen / peer (below 1: NGGen is faster). The MLP table also gives the speed-up from each side's fastest
+round, which a contended round cannot lower. --json PATH writes the same rows for scripts.
 
     /usr/bin/python3 bench/peers/report.py out/peers/raw [--json PATH]
 """
@@ -69,6 +70,11 @@ def summarize(records):
         row["peer_seconds"] = times[peers[0]] if peers else None
         row["ratio"] = (row["nggen_seconds"] / row["peer_seconds"]
                         if row["nggen_seconds"] and row["peer_seconds"] else None)
+        # The same ratio from each implementation's fastest round. Contention on a shared machine only ever slows a
+        # round, so the fastest rounds are the least disturbed ones; the median stays the table's measure.
+        fastest = {impl: min(values) for impl, values in samples.items()}
+        row["best_ratio"] = (fastest["nggen"] / fastest[row["peer"]]
+                             if row["peer"] and fastest.get("nggen") and fastest.get(row["peer"]) else None)
         rows.append(row)
     return rows
 
@@ -139,9 +145,11 @@ def mlp_section(rows, float_peak):
                 continue
             gflops = r["flops"] / r["nggen_seconds"] / 1e9 if r.get("flops") and r["nggen_seconds"] else None
             speedup = 1 / r["ratio"] if r["ratio"] else None
+            best_speedup = 1 / r["best_ratio"] if r.get("best_ratio") else None
             out.append([str(width), str(batch), op, fmt_time(r["nggen_seconds"]), fmt_time(r["peer_seconds"]),
                         fmt(r["ratio"]), f"{speedup:.1f}×" if speedup else "-",
                         "yes" if r["ratio"] is not None and r["ratio"] <= 0.1 else ("-" if r["ratio"] is None else "NO"),
+                        f"{best_speedup:.1f}×" if best_speedup else "-",
                         f"{gflops:.1f}" if gflops else "-",
                         f"{100 * gflops / float_peak:.0f}%" if gflops and float_peak else "-",
                         fmt(r["extras"].get("torch", {}).get("max_rel_diff"), 2),
@@ -168,11 +176,29 @@ def mlp_section(rows, float_peak):
                   + (f"; among the gradient and GGN rows: {'; '.join(noisy_targets)}" if noisy_targets else "") + ".")
     text = ("## MLP derivatives, float32 (NGGen.PeerBench --group mlp; bench/peers/torch_mlp.py)\n\n"
             + table(["width", "batch", "op", "NGGen", "PyTorch", "NGGen/PyTorch", "speed-up", "≥10×",
-                     "NGGen GFLOP/s", "of FMA peak", "max rel diff", "shards"], out)
+                     "speed-up, fastest rounds", "NGGen GFLOP/s", "of FMA peak", "max rel diff", "shards"], out)
+            + "\n\n" + target_summary(mlp)
             + noisy_text
             + "\n\n### AD overhead (NGGen alone; targets JVP ≤ 2× forward, VJP ≤ 3× forward, fused GGN ≤ 1.5× gradient)\n\n"
             + table(["width", "batch", "JVP/forward", "linearized JVP/forward", "VJP/forward", "fused GGN/grad", "GGN from scratch/grad"], overhead))
     return text
+
+
+def target_summary(mlp):
+    """One line per target op: in how many cells NGGen is ≥ 10× faster, by the medians and by the fastest rounds."""
+    lines = []
+    for op in TARGET_OPS:
+        cells = [r for r in mlp if r["op"] == op and r["ratio"] is not None]
+        if not cells:
+            continue
+        by_median = sum(r["ratio"] <= 0.1 for r in cells)
+        by_fastest = sum(r.get("best_ratio") is not None and r["best_ratio"] <= 0.1 for r in cells)
+        missed = ", ".join(f"w{r['width']} b{r['batch']} {1 / r['ratio']:.2f}×"
+                           for r in sorted(cells, key=lambda r: (r["width"], r["batch"])) if r["ratio"] > 0.1)
+        lines.append(f"{op} ≥ 10× PyTorch: {by_median} of {len(cells)} cells by the medians"
+                     + (f" (missed: {missed})" if missed else "")
+                     + f", {by_fastest} of {len(cells)} by each side's fastest round.")
+    return "\n".join(lines)
 
 
 # Spread between rounds (slowest over fastest median) above which a cell is listed as noisy.

@@ -32,6 +32,18 @@ class ReportTests(unittest.TestCase):
         self.assertAlmostEqual(row["spread"]["nggen"], 4.0)
         self.assertAlmostEqual(row["spread"]["torch"], 1.5)
         self.assertEqual(row["rounds"], 3)
+        # Fastest rounds: NGGen 1 ms, PyTorch 20 ms.
+        self.assertAlmostEqual(row["best_ratio"], 0.05)
+
+    def test_target_summary_counts_cells_by_medians_and_by_fastest_rounds(self):
+        # grad at w64: medians 2 against 15 ms (7.5×, missed), fastest 1 against 12 ms (12×); at w256: 10× both ways.
+        records = [mlp_record("nggen", 64, 256, "grad", s, i) for i, s in enumerate((1e-3, 2e-3, 3e-3), 1)]
+        records += [mlp_record("torch", 64, 256, "grad", s, i) for i, s in enumerate((12e-3, 15e-3, 16e-3), 1)]
+        records += [mlp_record("nggen", 256, 256, "grad", s, i) for i, s in enumerate((1e-3, 1e-3, 1e-3), 1)]
+        records += [mlp_record("torch", 256, 256, "grad", s, i) for i, s in enumerate((10e-3, 10e-3, 10e-3), 1)]
+        text = report.target_summary(report.summarize(records))
+        self.assertEqual(text, "grad ≥ 10× PyTorch: 1 of 2 cells by the medians (missed: w64 b256 7.50×), "
+                               "2 of 2 by each side's fastest round.")
 
     def test_noisy_rows_are_listed_under_the_mlp_table(self):
         records = [mlp_record("nggen", 256, 256, "grad", s, i) for i, s in enumerate((1.0e-3, 1.5e-3), 1)]
@@ -73,6 +85,20 @@ class PlotTests(unittest.TestCase):
         self.assertAlmostEqual(grad_top, self.target_y(svg), delta=0.11)
         # Log scale from 1×: 100× is twice as tall as 10×.
         self.assertAlmostEqual(ggn_height, 2 * grad_height, delta=0.3)
+
+    def test_the_fastest_round_tick_sits_on_its_own_bar_at_its_speed_up(self):
+        # Median 5×, fastest rounds 10×: the tick is at the target line's height, across the gradient bar.
+        rows = [{"group": "mlp", "case": "grad/w64/b32", "op": "grad", "width": 64, "batch": 32, "ratio": 0.2,
+                 "best_ratio": 0.1}]
+        svg = self.draw(rows)
+        bar = re.search(r'<rect x="([^"]+)" y="[^"]+" width="([^"]+)" height="[^"]+" fill="[^"]+"><title>'
+                        r'w64 b32 gradient: 5.0×', svg)
+        tick = re.search(r'<line x1="([^"]+)" y1="([^"]+)" x2="([^"]+)" y2="[^"]+" stroke="'
+                         + plot.MARKER_COLOUR + '" stroke-width="2"/>', svg)
+        self.assertAlmostEqual(float(tick.group(2)), self.target_y(svg), delta=0.11)
+        self.assertAlmostEqual(float(tick.group(1)), float(bar.group(1)), delta=0.11)
+        self.assertAlmostEqual(float(tick.group(3)), float(bar.group(1)) + float(bar.group(2)), delta=0.11)
+        self.assertIn("fastest rounds", svg)
 
     def test_peak_fractions_are_drawn_on_a_linear_scale(self):
         rows = [{"group": "peak", "case": "gemm/w256/b32", "extras": {"nggen": {"fraction_of_peak": 0.7}}},
