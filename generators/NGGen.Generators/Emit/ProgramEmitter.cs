@@ -8,6 +8,7 @@ internal sealed class ProgramEmitter : ProgramWalker
 {
     private const string TP = "global::System.Numerics.Tensors.TensorPrimitives";
     private const string Kernels = "global::NGGen.Kernels.Batched";
+    private const string MatMulCall = "global::NGGen.Kernels.MatMulCall<T>";
     private const string Activations = "global::NGGen.Kernels.Activations";
     private const string FusedMath = "global::NGGen.Kernels.FusedMath";
     private const string Constraint = "where T : unmanaged, global::System.Numerics.IFloatingPointIeee754<T>";
@@ -216,6 +217,20 @@ internal sealed class ProgramEmitter : ProgramWalker
     {
         string local = DeclareFusedLoop(root, LoopAdds(rootWrite), asEpilogue: true);
         _w.WriteLine($"{Kernels}.MatMul({MatMulArguments(product, productWrite)}, {local}, {LoopRows(root, local)}, {Literals.Int(Program[root].Shape.Size)}L * batch);");
+    }
+
+    protected override bool PairsProducts => true;
+
+    protected override void EmitProductsBeside(int first, Write firstWrite, int second, Write secondWrite, int root, Write rootWrite)
+    {
+        string pair = $"new {MatMulCall}({MatMulArguments(first, firstWrite)}), new {MatMulCall}({MatMulArguments(second, secondWrite)})";
+        if (root < 0)
+        {
+            _w.WriteLine($"{Kernels}.MatMulBeside({pair});");
+            return;
+        }
+        string local = DeclareFusedLoop(root, LoopAdds(rootWrite), asEpilogue: true);
+        _w.WriteLine($"{Kernels}.MatMulBeside({pair}, {local}, {LoopRows(root, local)}, {Literals.Int(Program[root].Shape.Size)}L * batch);");
     }
 
     private string MatMulArguments(int id, Write write)

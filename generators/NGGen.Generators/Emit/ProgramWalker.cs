@@ -23,11 +23,42 @@ internal abstract class ProgramWalker
 
     protected AccumulationTracker Accumulation { get; }
 
+    // Nodes already emitted beside an earlier product (EmitProductsBeside).
+    private readonly HashSet<int> _emittedBeside = [];
+
     /// <summary>Emits every node in program order.</summary>
     protected void WalkNodes()
     {
+        var pairs = PairsProducts ? new ProductPairs(Program, Plan) : null;
         for (int id = 0; id < Program.Count; id++)
+        {
+            if (_emittedBeside.Contains(id))
+                continue;
+            if (pairs?.PartnerOf(id) is int partner and >= 0 && Plan.EmitsCode(id))
+            {
+                EmitPair(id, partner);
+                continue;
+            }
             EmitNode(id);
+        }
+    }
+
+    // A product and its partner (ProductPairs.PartnerOf), taking the accumulate flags in the order they would be
+    // taken one after the other.
+    private void EmitPair(int first, int partner)
+    {
+        Write firstWrite = Accumulation.TakeAccumulate(first);
+        if (Program[partner].Op == Op.MatMul)
+        {
+            EmitProductsBeside(first, firstWrite, partner, Accumulation.TakeAccumulate(partner), -1, Write.Overwrite);
+        }
+        else
+        {
+            int product = Plan.ProductOf[partner];
+            Write productWrite = Accumulation.TakeAccumulate(product);
+            EmitProductsBeside(first, firstWrite, product, productWrite, partner, Accumulation.TakeAccumulate(partner));
+        }
+        _emittedBeside.Add(partner);
     }
 
     private void EmitNode(int id)
@@ -94,6 +125,19 @@ internal abstract class ProgramWalker
     /// (<see cref="StoragePlan.FollowersOf"/>) inside it; otherwise each follower is emitted as its own loop right after.
     /// </summary>
     protected virtual bool FusesFollowers => false;
+
+    /// <summary>
+    /// Whether a product that writes only the caller's gradient is emitted together with the product after it
+    /// (<see cref="ProductPairs"/>), so that on two threads each runs on its own core.
+    /// </summary>
+    protected virtual bool PairsProducts => false;
+
+    /// <summary>
+    /// Two independent products (<see cref="ProductPairs"/>): <paramref name="first"/>, and <paramref name="second"/>
+    /// with the fused loop rooted at <paramref name="root"/> as its epilogue, or without one when root is -1.
+    /// </summary>
+    protected virtual void EmitProductsBeside(int first, Write firstWrite, int second, Write secondWrite, int root, Write rootWrite)
+        => throw new InvalidOperationException("this emitter does not pair products");
 
     /// <summary>A batched elementwise chain ending at <paramref name="root"/> (<see cref="StoragePlan.GroupMembers"/>).</summary>
     protected abstract void EmitFusedGroup(int root, Write write);

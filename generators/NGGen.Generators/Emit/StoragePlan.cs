@@ -271,7 +271,7 @@ internal sealed class StoragePlan
     private static Storage Allocate(IrNode node) => new(StorageKind.Workspace, -1);
 
     /// <summary>The node that owns the memory a node's storage lives in (follows views).</summary>
-    private int Owner(int id)
+    public int Owner(int id)
     {
         while (Storage[id].Kind == StorageKind.View)
             id = Storage[id].Source;

@@ -8,7 +8,7 @@ namespace NGGen.Kernels;
 /// entries is n rows of <c>batch</c> contiguous samples (entry e of sample s at e·batch + s); an
 /// unbatched value (parameters, constants) is its n entries. Matrices are row-major entries.
 /// </summary>
-public static class Batched
+public static partial class Batched
 {
     /// <summary>C (+)= op(A)·op(B) per sample, where each operand is batched or shared by all samples,
     /// and an unbatched C with batched operands receives the sum over samples. Shapes are per-sample
