@@ -31,7 +31,7 @@ internal sealed class ProductPairs
     /// </summary>
     public int PartnerOf(int first)
     {
-        if (_program[first].Op != Op.MatMul || _plan.EpilogueOf[first] >= 0 || !WritesOnlyTheGradient(first))
+        if (_program[first].Op != Op.MatMul || !_plan.EmitsCodeAtNode(first) || !WritesOnlyTheGradient(first))
             return -1;
         int next = NextEmitted(first);
         if (next < 0)
@@ -66,7 +66,7 @@ internal sealed class ProductPairs
     private int NextEmitted(int id)
     {
         for (int next = id + 1; next < _program.Count; next++)
-            if (_plan.EmitsCode(next) && _plan.EpilogueOf[next] < 0 && _plan.LeaderOf[next] < 0)
+            if (_plan.EmitsCodeAtNode(next))
                 return next;
         return -1;
     }

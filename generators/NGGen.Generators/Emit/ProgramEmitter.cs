@@ -214,9 +214,14 @@ internal sealed class ProgramEmitter : ProgramWalker
 
     // The product runs the loop on each block of C it finishes (Batched.MatMul with an IGemmEpilogue).
     protected override void EmitProductWithEpilogue(int product, Write productWrite, int root, Write rootWrite)
+        => _w.WriteLine($"{Kernels}.MatMul({MatMulArguments(product, productWrite)}, {EpilogueArguments(root, rootWrite)});");
+
+    // Declares the fused loop rooted at `root` as an epilogue and returns what follows a product's arguments: the
+    // loop, its rows and its elements.
+    private string EpilogueArguments(int root, Write rootWrite)
     {
         string local = DeclareFusedLoop(root, LoopAdds(rootWrite), asEpilogue: true);
-        _w.WriteLine($"{Kernels}.MatMul({MatMulArguments(product, productWrite)}, {local}, {LoopRows(root, local)}, {Literals.Int(Program[root].Shape.Size)}L * batch);");
+        return $"{local}, {LoopRows(root, local)}, {Literals.Int(Program[root].Shape.Size)}L * batch";
     }
 
     protected override bool PairsProducts => true;
@@ -224,13 +229,7 @@ internal sealed class ProgramEmitter : ProgramWalker
     protected override void EmitProductsBeside(int first, Write firstWrite, int second, Write secondWrite, int root, Write rootWrite)
     {
         string pair = $"new {MatMulCall}({MatMulArguments(first, firstWrite)}), new {MatMulCall}({MatMulArguments(second, secondWrite)})";
-        if (root < 0)
-        {
-            _w.WriteLine($"{Kernels}.MatMulBeside({pair});");
-            return;
-        }
-        string local = DeclareFusedLoop(root, LoopAdds(rootWrite), asEpilogue: true);
-        _w.WriteLine($"{Kernels}.MatMulBeside({pair}, {local}, {LoopRows(root, local)}, {Literals.Int(Program[root].Shape.Size)}L * batch);");
+        _w.WriteLine(root < 0 ? $"{Kernels}.MatMulBeside({pair});" : $"{Kernels}.MatMulBeside({pair}, {EpilogueArguments(root, rootWrite)});");
     }
 
     private string MatMulArguments(int id, Write write)

@@ -34,7 +34,7 @@ internal abstract class ProgramWalker
         {
             if (_emittedBeside.Contains(id))
                 continue;
-            if (pairs?.PartnerOf(id) is int partner and >= 0 && Plan.EmitsCode(id))
+            if (pairs?.PartnerOf(id) is int partner and >= 0)
             {
                 EmitPair(id, partner);
                 continue;
@@ -64,7 +64,7 @@ internal abstract class ProgramWalker
     private void EmitNode(int id)
     {
         var node = Program[id];
-        if (!Plan.EmitsCode(id) || Plan.EpilogueOf[id] >= 0 || Plan.LeaderOf[id] >= 0)
+        if (!Plan.EmitsCodeAtNode(id))
             return;
         switch (node.Op)
         {

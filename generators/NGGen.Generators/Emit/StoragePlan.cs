@@ -154,6 +154,12 @@ internal sealed class StoragePlan
     }
 
     /// <summary>
+    /// Whether the walk emits code at the node itself: it <see cref="EmitsCode"/>, and is neither a product moved down
+    /// to its epilogue loop nor a follower loop emitted inside its leader.
+    /// </summary>
+    public bool EmitsCodeAtNode(int id) => EmitsCode(id) && EpilogueOf[id] < 0 && LeaderOf[id] < 0;
+
+    /// <summary>
     /// Pairs each layer product (a shared matrix times a batched vector, which Batched.MatMul runs as one GEMM over
     /// the batch) with the fused loop that reads it, so the loop runs on each block of C as the GEMM finishes it,
     /// while it is in cache, instead of as a second pass over memory. The product is moved down to just before the
