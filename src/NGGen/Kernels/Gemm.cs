@@ -22,8 +22,12 @@ public static class Gemm
     private const int KcMax = 256;
 
     // Bytes of one packed B block (kc·nc elements), which the inner loop sweeps once per A micro-panel: it must
-    // stay resident in the 2 MiB L2 next to the C rows being updated.
-    private const int PackedBBlockBytes = 1 << 20;
+    // stay resident in L2 next to the C rows being updated, so it takes half the core's L2 (1 MiB where the size is
+    // unknown, measured best on the 2 MiB L2 of the Emerald Rapids VM). On the AMD EPYC VM (1 MiB L2, twenty-second
+    // session, paired medians of 20 rounds) half its L2 against 1 MiB: 1024×2048×1024 0.969 on one thread and 0.944
+    // on two, 1024³ 0.970, A·Bᵀ 1024³ 0.950; the MLP gradient at w1024 b2048 0.946-0.963, w256 b2048 0.981, w1024
+    // b256 0.989. A quarter of it was 1.011-1.017 against half (A·Bᵀ 0.979).
+    private static readonly int PackedBBlockBytes = CacheSizes.L2Bytes > 0 ? CacheSizes.L2Bytes / 2 : 1 << 20;
 
     // Rows of C per packed A block, in MR-row micro-panels.
     private const int McPanels = 16;
