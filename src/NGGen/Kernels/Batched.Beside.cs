@@ -10,6 +10,14 @@ public static partial class Batched
     // in two, so a pair never costs a fork that two split products would not have cost.
     private const long BesideMinWork = 1L << 21;
 
+    // Multiply-adds above which either product runs split instead: a split of that size is as efficient as a whole
+    // product on one core, once its two row parts pack their own B (Gemm), and two whole products at once then lose
+    // to the shared L3. Alternated on the AMD EPYC VM (twenty-second session, paired medians of 20 rounds, MLP gradient
+    // without pairs against with): w1024 b256 (2^28 each) 0.979 (0.976 before the private blocks), GGN product 0.984;
+    // w1024 b32 (2^25) 1.055, w256 b32 (2^21) 1.170. On the Emerald Rapids VM, before the private blocks, w1024 b256
+    // gained 1.5–2.6% with pairs.
+    private const long BesideMaxWork = 1L << 26;
+
     private static int s_pairsRunBeside;
 
     /// <summary>Pairs that ran side by side so far (for tests: the other path gives the same bits).</summary>
@@ -23,10 +31,11 @@ public static partial class Batched
     /// </summary>
     /// <remarks>
     /// On two cores a layer's weight gradient D·Hᵀ beside the next input cotangent Wᵀ·D took 0.95–0.96× the time of
-    /// the two split one after the other at width 1024 and batch 256, 0.85× at width 256 and batch 32. The MLP gradient
-    /// ran 1.5–2.6% faster at w1024 b256, 3% at w1024 b32 and 7–12% at w256 b32 (bench/RESULTS.md, "Twenty-first
-    /// session"). It pays only on exactly two threads: with more, two whole products would leave the others idle
-    /// where split products use them all, so the pair then runs one after the other.
+    /// the two split one after the other at width 1024 and batch 256, 0.85× at width 256 and batch 32 (Emerald Rapids
+    /// VM). The MLP gradient ran 3–5.5% faster at w1024 b32 and 7–17% at w256 b32 (bench/RESULTS.md, "Twenty-first
+    /// session" and "Twenty-second session"). It pays only on exactly two threads: with more, two whole products would
+    /// leave the others idle where split products use them all, so the pair then runs one after the other. Nor does
+    /// it pay for products over 2^26 multiply-adds (w1024 b256), whose split is as efficient as a whole product.
     /// </remarks>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="first">A product whose result nothing else in the call reads (a weight gradient).</param>
@@ -76,7 +85,8 @@ public static partial class Batched
     }
 
     private static bool RunsBeside(long firstWork, long secondWork)
-        => KernelThreads.ThreadCount == 2 && firstWork >= BesideMinWork && secondWork >= BesideMinWork;
+        => KernelThreads.ThreadCount == 2
+            && Math.Min(firstWork, secondWork) >= BesideMinWork && Math.Max(firstWork, secondWork) <= BesideMaxWork;
 
     // Part 0 (the calling thread) runs the second product, whose result the code after the pair reads first. Inside a
     // part the workers are taken, so each product and its loop run whole on their thread.

@@ -85,6 +85,16 @@ public static class Gemm
     // runs on half rows): with it, Linearize at w256 b256 went 0.462 → 0.511 ms and the gradient 1.221 → 1.277 ms.
     private const long MinRowWorkPerBlockOfTwo = 1L << 24;
 
+    // Rows per part from which each of two row parts packs every depth block of B itself instead of sharing one packed
+    // block: the copy costs one element per kc·nc multiply-adds of at least this many rows, and the parts then never
+    // meet. Sharing costs more than the barriers (kept with private blocks: 0.988-0.991 against none): each part reads
+    // the half of the block the other core packed. Alternated on the AMD EPYC VM (twenty-second session, paired
+    // medians of 20 rounds, private against shared): 1024×256×1024 0.929-0.941, 1024×128×1024 0.926, Aᵀ·B
+    // 1024×256×1024 0.938, A·Bᵀ 1024×1024×256 0.940, 1024×2048×1024 0.975, 2048×256×2048 0.985; level at 256 rows per
+    // part (512³ 1.002) and 1.008 at 128 (256³ forced to split by rows). With more parts every part would pack the
+    // whole block again, which was not measured, so they share it.
+    private const int PrivatePackedBMinRowsPerPart = 512;
+
     /// <summary>
     /// Computes <c>C = op(A)·op(B)</c> (<paramref name="accumulate"/> false) or <c>C += op(A)·op(B)</c> (true).
     /// </summary>
@@ -342,7 +352,8 @@ public static class Gemm
         int rowParts = Math.Min(limit, Parts(m, MinPanelsPerPart * mr, MinPanelsPerExtraPart * mr, threads));
         if (rowParts >= 2 && n < WideColumnsPerRow * m)
         {
-            // Row parts share each packed depth block of B and meet twice per block. With little work per block
+            // Row parts share each packed depth block of B and meet twice per block (two parts of 512 rows or more
+            // pack their own and never meet: PrivatePackedBMinRowsPerPart). With little work per block
             // (a 64-wide weight gradient over a long batch: 32×64×256 per thread), whole column panels per thread,
             // each packing its own B, need no meeting at all, as long as they make as many parts.
             if (readsBInPlace)
@@ -446,9 +457,14 @@ public static class Gemm
     // Blocks of equal size per dimension (EvenBlock), so a dimension just over the limit is not split into a full block
     // and a sliver that runs the micro-kernel with poor reuse: nc columns of packed B here (a block stays in L2), the
     // depth kc from DepthLimit.
-    private static unsafe int ColumnBlock<T>(int n)
+    private static int ColumnBlock<T>(int n)
         where T : unmanaged
-        => EvenBlock(n, PackedBBlockBytes / (KcMax * sizeof(T)), GemmMicroKernels.Nr<T>());
+        => EvenBlock(n, MaxPackedBColumns<T>(), GemmMicroKernels.Nr<T>());
+
+    /// <summary>The most columns of one packed B block (before <see cref="EvenBlock"/> evens the blocks out).</summary>
+    internal static unsafe int MaxPackedBColumns<T>()
+        where T : unmanaged
+        => PackedBBlockBytes / (KcMax * sizeof(T));
 
     // Greatest depth of a block (before EvenBlock evens the blocks out), decided for the whole product so that its
     // column parts block their depth as the one-thread call does and the bits agree: shallow for op(A) packed in tall
@@ -491,7 +507,7 @@ public static class Gemm
     private const int InPlaceBBlockBytes = 512 * 1024;
 
     // Fixes the job's blocking and points it at the calling thread's scratch: part 0's packed A block and tile, then
-    // the packed B block every part shares. Part 0's A block is sized from the rows it will really have, as
+    // the packed B block every part shares (or part 0's own, PrivatePackedB). Part 0's A block is sized from the rows it will really have, as
     // RunRowPart computes them. The blocking is computed once here: a small product is short enough for the
     // integer divisions to show.
     private static unsafe void AttachCallerScratch<T>(SplitJob<T>* job, int parts)
@@ -502,6 +518,7 @@ public static class Gemm
         int chunk = parts == 1 ? job->M : RowsPerPart(job->M, parts, GemmMicroKernels.Mr<T>());
         (job->Kc, job->Nc, job->RowsPerPart) = (kc, nc, chunk);
         int rows = Math.Min(chunk, job->M);
+        job->PrivatePackedB = parts == 2 && !job->InPlaceB && chunk >= PrivatePackedBMinRowsPerPart;
         nint ownLength = OwnScratchLength<T>(rows, kc, job->TallA);
         job->CallerScratch = GemmScratch<T>.Get(ownLength + GemmScratch<T>.AlignLength((nint)nc * kc));
         job->SharedPackedB = job->CallerScratch + ownLength;
@@ -550,10 +567,14 @@ public static class Gemm
 
         // Sized from this part's own row count: the block height is not monotonic in it (121 rows make one block
         // of 128, 136 rows two of 72). Part 0's scratch was sized the same way by AttachCallerScratch.
-        T* own = part == 0 ? job->CallerScratch : GemmScratch<T>.Get(OwnScratchLength<T>(rows, kc, job->TallA));
+        // A part with a private B block packs it after its own A block and tile; part 0's is the caller's.
+        bool privateB = job->PrivatePackedB;
+        nint ownLength = OwnScratchLength<T>(rows, kc, job->TallA);
+        T* own = part == 0 ? job->CallerScratch : GemmScratch<T>.Get(ownLength + (privateB ? GemmScratch<T>.AlignLength((nint)nc * kc) : 0));
         T* packedA = own;
         T* tile = own + GemmScratch<T>.AlignLength((nint)mc * kc);
-        T* packedB = job->SharedPackedB;
+        T* packedB = part == 0 || !privateB ? job->SharedPackedB : own + ownLength;
+        bool meets = parts > 1 && !job->InPlaceB && !privateB;
         // In place, a B panel starts at its first column and steps a row of B per k; packed, panels are kc·NR
         // apart and step NR.
         T* bPanels = packedB;
@@ -563,8 +584,8 @@ public static class Gemm
         {
             int ncCur = Math.Min(nc, n - jc);
             int panels = (ncCur + nr - 1) / nr;
-            int panelsPerPart = parts == 1 ? panels : (panels + parts - 1) / parts;
-            int firstPanel = Math.Min(part * panelsPerPart, panels), endPanel = Math.Min(firstPanel + panelsPerPart, panels);
+            int panelsPerPart = parts == 1 || privateB ? panels : (panels + parts - 1) / parts;
+            int firstPanel = privateB ? 0 : Math.Min(part * panelsPerPart, panels), endPanel = Math.Min(firstPanel + panelsPerPart, panels);
             for (int pc = 0; pc < k; pc += kc)
             {
                 int kcCur = Math.Min(kc, k - pc);
@@ -579,7 +600,7 @@ public static class Gemm
                     T* bBlock = job->TransB ? job->B + (column * job->Ldb) + pc : job->B + (pc * job->Ldb) + column;
                     GemmPacking.PackB(job->TransB, bBlock, job->Ldb, kcCur, columns, packedB + ((nint)firstPanel * nr * kcCur));
                 }
-                if (parts > 1 && !job->InPlaceB)
+                if (meets)
                     Barrier(job, parts);
 
                 bool load = job->Accumulate || pc > 0;
@@ -615,8 +636,8 @@ public static class Gemm
                     }
 
                 }
-                // Nobody may repack B while another thread still reads it.
-                if (parts > 1 && !job->InPlaceB)
+                // Nobody may repack a shared B while another thread still reads it.
+                if (meets)
                     Barrier(job, parts);
             }
         }
@@ -663,7 +684,10 @@ public static class Gemm
         public int M, N, K;
         public T* A, B, C;
         public nint Lda, Ldb, Ldc;
+        // SharedPackedB: the packed B block every part reads, or part 0's alone when PrivatePackedB (each part packs
+        // its own; PrivatePackedBMinRowsPerPart).
         public T* CallerScratch, SharedPackedB;
+        public bool PrivatePackedB;
         public int Kc, Nc, RowsPerPart;
         public int BarrierArrived, BarrierGeneration;
 

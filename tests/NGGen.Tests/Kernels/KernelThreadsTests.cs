@@ -51,6 +51,22 @@ public sealed unsafe class KernelThreadsTests
         AssertSplitEqualsSerial<double>(m, n, k, transA, transB, accumulate);
     }
 
+    // Two row parts of 520 rows each pack their own B (Gemm.PrivatePackedBMinRowsPerPart) and never meet: over two
+    // depth blocks of 150, with a partial last column panel and a 6-row last row panel.
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void SplitProduct_WithPrivatePackedBlocks_IsBitwiseEqualToSerial(bool transA, bool transB)
+    {
+        Assert.Equal((Gemm.Split.Rows, 2), Gemm.SplitOf<float>(1030, 230, 300, 2));
+        Assert.Equal((Gemm.Split.Rows, 2), Gemm.SplitOf<double>(1030, 230, 300, 2));
+        AssertSplitEqualsSerial<float>(1030, 230, 300, transA, transB, accumulate: transA);
+        AssertSplitEqualsSerial<double>(1030, 230, 300, transA, transB, accumulate: !transA);
+        WithThreads(2, () => GemmTests.Check<float>(1030, 230, 300, transA, transB, accumulate: transB, padded: true));
+    }
+
     // Shapes that have work and panels for some but not all of 16 threads: 200×150×400 splits by rows into 12 parts
     // (Vector512; 16 on Vector256), 64×64×2048 (a 64-wide weight gradient) into 4, 100×2048×20 by columns into 15.
     public static TheoryData<int, int, int, bool, bool> PartialSplitCases()
@@ -99,9 +115,10 @@ public sealed unsafe class KernelThreadsTests
         int mr = GemmMicroKernels.Mr<float>(), nr = GemmMicroKernels.Nr<float>();
         foreach (bool bInPlace in new[] { false, true })
         {
-            // Depth blocks are equal shares of k of at most 256; a float B block holds up to 1024 columns.
+            // Depth blocks are equal shares of k of at most 256; a float B block holds up to half the L2 (1024 columns
+            // on a 2 MiB L2, 512 on 1 MiB).
             int depthBlocks = (k + 255) / 256;
-            long rowWorkPerBlock = (long)((m + 1) / 2) * Math.Min(n, 1024) * ((k + depthBlocks - 1) / depthBlocks);
+            long rowWorkPerBlock = (long)((m + 1) / 2) * Math.Min(n, Gemm.MaxPackedBColumns<float>()) * ((k + depthBlocks - 1) / depthBlocks);
             var expected = (long)m * n * k < (1L << 21) ? Gemm.Split.None
                 : m >= 2 * 4 * mr && n < 8 * m ? (!bInPlace && rowWorkPerBlock < (1L << 24) && n >= 2 * nr ? Gemm.Split.Columns : Gemm.Split.Rows)
                 : n >= 2 * 4 * nr ? Gemm.Split.Columns : Gemm.Split.None;

@@ -50,6 +50,19 @@ public sealed unsafe class MatMulBesideTests
     }
 
     [Fact]
+    public void LargePair_RunsOneAfterTheOther()
+    {
+        // 512 × 512 over 320 samples: 84 M multiply-adds each, over the 2^26 up to which a pair runs side by side.
+        var data = new Data<float>(512, 320);
+        int before = Batched.PairsRunBeside;
+        KernelThreadsTests.WithThreads(2, () => data.RunBeside(withLoop: true));
+        Assert.Equal(before, Batched.PairsRunBeside);
+        var expected = new Data<float>(512, 320);
+        KernelThreadsTests.WithThreads(1, () => expected.RunOneAfterTheOther(withLoop: true));
+        data.AssertSameBits(expected);
+    }
+
+    [Fact]
     public void Pair_CalledFromInsideAPart_RunsOneAfterTheOther()
     {
         // Inside a part the workers are taken (a sharded batch's shard calls the generated VJP there).
