@@ -91,7 +91,8 @@ public sealed unsafe class KernelThreadsTests
     // fewer than 8 columns per row) or else four column panels, and has at least 2^21 multiply-adds: the rule every
     // two-core measurement in bench/RESULTS.md up to the tenth session was taken under. Since the twelfth, a row split
     // that would share a packed B with under 2^21 multiply-adds per thread and depth block splits by whole column
-    // panels instead (64×64×2048 A·Bᵀ), unless B is read in place. Since the thirteenth, that bound is 2^24 for a split
+    // panels instead (64×64×2048 A·Bᵀ), unless B is read in place or (since the twenty-second) each of two parts has
+    // 512 rows or more and packs its own B. Since the thirteenth, that bound is 2^24 for a split
     // in two (256×256×256 and 256-wide weight gradients split by columns).
     [Theory]
     [InlineData(64, 64, 512)]
@@ -110,6 +111,8 @@ public sealed unsafe class KernelThreadsTests
     [InlineData(256, 256, 2048)]
     [InlineData(512, 256, 512)]
     [InlineData(1024, 256, 1024)]
+    [InlineData(1024, 1024, 32)]
+    [InlineData(1000, 1024, 32)]
     public void SplitRule_OnTwoThreads_IsTheTwoCoreRule(int m, int n, int k)
     {
         int mr = GemmMicroKernels.Mr<float>(), nr = GemmMicroKernels.Nr<float>();
@@ -120,7 +123,7 @@ public sealed unsafe class KernelThreadsTests
             int depthBlocks = (k + 255) / 256;
             long rowWorkPerBlock = (long)((m + 1) / 2) * Math.Min(n, Gemm.MaxPackedBColumns<float>()) * ((k + depthBlocks - 1) / depthBlocks);
             var expected = (long)m * n * k < (1L << 21) ? Gemm.Split.None
-                : m >= 2 * 4 * mr && n < 8 * m ? (!bInPlace && rowWorkPerBlock < (1L << 24) && n >= 2 * nr ? Gemm.Split.Columns : Gemm.Split.Rows)
+                : m >= 2 * 4 * mr && n < 8 * m ? (!bInPlace && rowWorkPerBlock < (1L << 24) && n >= 2 * nr && ((m + 1) / 2 + mr - 1) / mr * mr < 512 ? Gemm.Split.Columns : Gemm.Split.Rows)
                 : n >= 2 * 4 * nr ? Gemm.Split.Columns : Gemm.Split.None;
             Assert.Equal((expected, expected == Gemm.Split.None ? 1 : 2), Gemm.SplitOf<float>(m, n, k, 2, bInPlace));
         }
