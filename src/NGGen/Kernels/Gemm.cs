@@ -95,6 +95,10 @@ public static class Gemm
     // whole block again, which was not measured, so they share it.
     private const int PrivatePackedBMinRowsPerPart = 512;
 
+    // Whether each row part packs its own B blocks: SplitOf chooses such a split by it and AttachCallerScratch sets it up.
+    private static bool PacksPrivateB(int parts, int rowsPerPart, bool readsBInPlace)
+        => parts == 2 && !readsBInPlace && rowsPerPart >= PrivatePackedBMinRowsPerPart;
+
     /// <summary>
     /// Computes <c>C = op(A)·op(B)</c> (<paramref name="accumulate"/> false) or <c>C += op(A)·op(B)</c> (true).
     /// </summary>
@@ -360,7 +364,7 @@ public static class Gemm
                 return (Split.Rows, rowParts);
             // Two parts that pack their own B never meet either: the 1024-wide weight gradient at a batch of 32
             // (1024×1024×32 A·Bᵀ) took 0.70 of the column split's time this way (AMD EPYC VM, twenty-second session).
-            if (rowParts == 2 && RowsPerPart(m, 2, mr) >= PrivatePackedBMinRowsPerPart)
+            if (rowParts == 2 && PacksPrivateB(2, RowsPerPart(m, 2, mr), readsBInPlace))
                 return (Split.Rows, 2);
             int kc = EvenBlock(k, KcMax, 1), nc = ColumnBlock<T>(n);
             long rowWorkPerBlock = (long)((m + rowParts - 1) / rowParts) * Math.Min(nc, n) * kc;
@@ -522,7 +526,7 @@ public static class Gemm
         int chunk = parts == 1 ? job->M : RowsPerPart(job->M, parts, GemmMicroKernels.Mr<T>());
         (job->Kc, job->Nc, job->RowsPerPart) = (kc, nc, chunk);
         int rows = Math.Min(chunk, job->M);
-        job->PrivatePackedB = parts == 2 && !job->InPlaceB && chunk >= PrivatePackedBMinRowsPerPart;
+        job->PrivatePackedB = PacksPrivateB(parts, chunk, job->InPlaceB);
         nint ownLength = OwnScratchLength<T>(rows, kc, job->TallA);
         job->CallerScratch = GemmScratch<T>.Get(ownLength + GemmScratch<T>.AlignLength((nint)nc * kc));
         job->SharedPackedB = job->CallerScratch + ownLength;
