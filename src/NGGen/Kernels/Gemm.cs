@@ -95,9 +95,21 @@ public static class Gemm
     // whole block again, which was not measured, so they share it.
     private const int PrivatePackedBMinRowsPerPart = 512;
 
+    // Depth below which two row parts pack their own B whatever their rows, instead of splitting by columns. A column
+    // split interleaves the two parts' writes along every row of C, and on the AMD EPYC VM a core then often fetches
+    // lines the other core owns (its prefetchers run past its half of a row): 256×256×32 A·Bᵀ (the 256-wide weight
+    // gradient at a batch of 32) took 24-26 µs split by columns against 10-11 µs with the second part writing to a
+    // separate buffer, in three processes out of four; in the others both took 11 µs. The fewer the multiply-adds
+    // per element of C (the depth), the more those writes cost. Alternated (twenty-third session, paired medians of
+    // 20 rounds, private rows against columns): 256×256×32 0.50-0.64 (0.97 when the column split was not slowed),
+    // 512×512×32 0.60 and 0.97, 512×256×32 0.49, 256×512×32 0.65, 256×256×64 0.91-0.92, 384×384×64 0.94;
+    // 256×256×128 1.01, 256³ 1.01-1.02. The MLP at w256 b32: gradient 0.946-0.949, VJP 0.925-0.934, GGN product
+    // 0.951-0.964.
+    private const int PrivatePackedBShallowDepth = 128;
+
     // Whether each row part packs its own B blocks: SplitOf chooses such a split by it and AttachCallerScratch sets it up.
-    private static bool PacksPrivateB(int parts, int rowsPerPart, bool readsBInPlace)
-        => parts == 2 && !readsBInPlace && rowsPerPart >= PrivatePackedBMinRowsPerPart;
+    private static bool PacksPrivateB(int parts, int rowsPerPart, int k, bool readsBInPlace)
+        => parts == 2 && !readsBInPlace && (rowsPerPart >= PrivatePackedBMinRowsPerPart || k < PrivatePackedBShallowDepth);
 
     /// <summary>
     /// Computes <c>C = op(A)·op(B)</c> (<paramref name="accumulate"/> false) or <c>C += op(A)·op(B)</c> (true).
@@ -363,8 +375,9 @@ public static class Gemm
             if (readsBInPlace)
                 return (Split.Rows, rowParts);
             // Two parts that pack their own B never meet either: the 1024-wide weight gradient at a batch of 32
-            // (1024×1024×32 A·Bᵀ) took 0.70 of the column split's time this way (AMD EPYC VM, twenty-second session).
-            if (rowParts == 2 && PacksPrivateB(2, RowsPerPart(m, 2, mr), readsBInPlace))
+            // (1024×1024×32 A·Bᵀ) took 0.70 of the column split's time this way (AMD EPYC VM, twenty-second session),
+            // and a shallow product never splits its C by columns (PrivatePackedBShallowDepth).
+            if (rowParts == 2 && PacksPrivateB(2, RowsPerPart(m, 2, mr), k, readsBInPlace))
                 return (Split.Rows, 2);
             int kc = EvenBlock(k, KcMax, 1), nc = ColumnBlock<T>(n);
             long rowWorkPerBlock = (long)((m + rowParts - 1) / rowParts) * Math.Min(nc, n) * kc;
@@ -526,7 +539,7 @@ public static class Gemm
         int chunk = parts == 1 ? job->M : RowsPerPart(job->M, parts, GemmMicroKernels.Mr<T>());
         (job->Kc, job->Nc, job->RowsPerPart) = (kc, nc, chunk);
         int rows = Math.Min(chunk, job->M);
-        job->PrivatePackedB = PacksPrivateB(parts, chunk, job->InPlaceB);
+        job->PrivatePackedB = PacksPrivateB(parts, chunk, job->K, job->InPlaceB);
         nint ownLength = OwnScratchLength<T>(rows, kc, job->TallA);
         job->CallerScratch = GemmScratch<T>.Get(ownLength + GemmScratch<T>.AlignLength((nint)nc * kc));
         job->SharedPackedB = job->CallerScratch + ownLength;

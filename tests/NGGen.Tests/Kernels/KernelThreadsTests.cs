@@ -51,20 +51,27 @@ public sealed unsafe class KernelThreadsTests
         AssertSplitEqualsSerial<double>(m, n, k, transA, transB, accumulate);
     }
 
-    // Two row parts of 520 rows each pack their own B (Gemm.PrivatePackedBMinRowsPerPart) and never meet: over two
-    // depth blocks of 150, with a partial last column panel and a 6-row last row panel.
-    [Theory]
-    [InlineData(false, false)]
-    [InlineData(true, false)]
-    [InlineData(false, true)]
-    [InlineData(true, true)]
-    public void SplitProduct_WithPrivatePackedBlocks_IsBitwiseEqualToSerial(bool transA, bool transB)
+    // Two row parts pack their own B and never meet: 1030×230×300 has 520 rows per part
+    // (Gemm.PrivatePackedBMinRowsPerPart), over two depth blocks of 150, with a partial last column panel and a 6-row
+    // last row panel; 260×230×60 is shallow (Gemm.PrivatePackedBShallowDepth), with 130 or 132 rows per part.
+    public static TheoryData<int, int, int, bool, bool> PrivateBlockCases()
     {
-        Assert.Equal((Gemm.Split.Rows, 2), Gemm.SplitOf<float>(1030, 230, 300, 2));
-        Assert.Equal((Gemm.Split.Rows, 2), Gemm.SplitOf<double>(1030, 230, 300, 2));
-        AssertSplitEqualsSerial<float>(1030, 230, 300, transA, transB, accumulate: transA);
-        AssertSplitEqualsSerial<double>(1030, 230, 300, transA, transB, accumulate: !transA);
-        WithThreads(2, () => GemmTests.Check<float>(1030, 230, 300, transA, transB, accumulate: transB, padded: true));
+        var data = new TheoryData<int, int, int, bool, bool>();
+        foreach ((int m, int n, int k) in new[] { (1030, 230, 300), (260, 230, 60) })
+            for (int flags = 0; flags < 4; flags++)
+                data.Add(m, n, k, (flags & 1) != 0, (flags & 2) != 0);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PrivateBlockCases))]
+    public void SplitProduct_WithPrivatePackedBlocks_IsBitwiseEqualToSerial(int m, int n, int k, bool transA, bool transB)
+    {
+        Assert.Equal((Gemm.Split.Rows, 2), Gemm.SplitOf<float>(m, n, k, 2));
+        Assert.Equal((Gemm.Split.Rows, 2), Gemm.SplitOf<double>(m, n, k, 2));
+        AssertSplitEqualsSerial<float>(m, n, k, transA, transB, accumulate: transA);
+        AssertSplitEqualsSerial<double>(m, n, k, transA, transB, accumulate: !transA);
+        WithThreads(2, () => GemmTests.Check<float>(m, n, k, transA, transB, accumulate: transB, padded: true));
     }
 
     // Shapes that have work and panels for some but not all of 16 threads: 200×150×400 splits by rows into 12 parts
@@ -93,7 +100,8 @@ public sealed unsafe class KernelThreadsTests
     // that would share a packed B with under 2^21 multiply-adds per thread and depth block splits by whole column
     // panels instead (64×64×2048 A·Bᵀ), unless B is read in place or (since the twenty-second) each of two parts has
     // 512 rows or more and packs its own B. Since the thirteenth, that bound is 2^24 for a split
-    // in two (256×256×256 and 256-wide weight gradients split by columns).
+    // in two (256×256×256 and 256-wide weight gradients split by columns). Since the twenty-third, a product of depth
+    // under 128 never splits by columns where it has the rows (256×256×32, the 256-wide weight gradient at batch 32).
     [Theory]
     [InlineData(64, 64, 512)]
     [InlineData(63, 64, 600)]
@@ -113,6 +121,11 @@ public sealed unsafe class KernelThreadsTests
     [InlineData(1024, 256, 1024)]
     [InlineData(1024, 1024, 32)]
     [InlineData(1000, 1024, 32)]
+    [InlineData(256, 256, 32)]
+    [InlineData(256, 256, 64)]
+    [InlineData(256, 256, 127)]
+    [InlineData(256, 256, 128)]
+    [InlineData(512, 512, 32)]
     public void SplitRule_OnTwoThreads_IsTheTwoCoreRule(int m, int n, int k)
     {
         int mr = GemmMicroKernels.Mr<float>(), nr = GemmMicroKernels.Nr<float>();
@@ -123,7 +136,7 @@ public sealed unsafe class KernelThreadsTests
             int depthBlocks = (k + 255) / 256;
             long rowWorkPerBlock = (long)((m + 1) / 2) * Math.Min(n, Gemm.MaxPackedBColumns<float>()) * ((k + depthBlocks - 1) / depthBlocks);
             var expected = (long)m * n * k < (1L << 21) ? Gemm.Split.None
-                : m >= 2 * 4 * mr && n < 8 * m ? (!bInPlace && rowWorkPerBlock < (1L << 24) && n >= 2 * nr && ((m + 1) / 2 + mr - 1) / mr * mr < 512 ? Gemm.Split.Columns : Gemm.Split.Rows)
+                : m >= 2 * 4 * mr && n < 8 * m ? (!bInPlace && rowWorkPerBlock < (1L << 24) && n >= 2 * nr && ((m + 1) / 2 + mr - 1) / mr * mr < 512 && k >= 128 ? Gemm.Split.Columns : Gemm.Split.Rows)
                 : n >= 2 * 4 * nr ? Gemm.Split.Columns : Gemm.Split.None;
             Assert.Equal((expected, expected == Gemm.Split.None ? 1 : 2), Gemm.SplitOf<float>(m, n, k, 2, bInPlace));
         }
