@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NGGen.Kernels;
 
@@ -158,6 +160,13 @@ public static partial class Batched
     public static void BatchSum<T>(ReadOnlySpan<T> src, int size, Span<T> dst, int batch, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // The rows are read through a reference, unchecked, so the lengths are checked here once.
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        if (src.Length < (long)size * batch)
+            throw new ArgumentException($"The source holds {src.Length} values but {size} rows of {batch} need {(long)size * batch}.", nameof(src));
+        if (dst.Length < size)
+            throw new ArgumentException($"The destination holds {dst.Length} values but {size} sums are written.", nameof(dst));
         var rows = new BatchSumRows<T> { Source = src, Destination = dst, Batch = batch, Accumulate = accumulate };
         FusedLoops.Run(rows, size, (long)size * batch);
     }
@@ -172,9 +181,10 @@ public static partial class Batched
 
         public readonly void Run(int start, int end)
         {
+            ref T source = ref MemoryMarshal.GetReference(Source);
             for (int e = start; e < end; e++)
             {
-                T sum = TensorPrimitives.Sum(Source.Slice(e * Batch, Batch));
+                T sum = RowSums.Sum(ref Unsafe.Add(ref source, (nint)e * Batch), Batch);
                 Destination[e] = Accumulate ? Destination[e] + sum : sum;
             }
         }
