@@ -43,7 +43,7 @@ internal sealed class CudaProgramEmitter : ProgramWalker
     {
         for (int id = 0; id < Program.Count; id++)
         {
-            if (Program[id].Op == Op.Const && Plan.Storage[id].Kind != StorageKind.Fused)
+            if (Program[id].Op == Op.Const && Plan.Storage[id].Kind == StorageKind.Workspace)
                 EmitConstants(id);
         }
 
@@ -100,6 +100,10 @@ internal sealed class CudaProgramEmitter : ProgramWalker
     }
 
     private string Name(int id) => $"{_prefix}_{Literals.Int(id)}";
+
+    // How elementwise code reads an unbatched value of one entry: an inline constant's literal, else entry 0.
+    private string ScalarRead(int id)
+        => Plan.Storage[id].Kind == StorageKind.Inline ? $"((NGGEN_T){CudaLiterals.Double(Program[id].Values[0])})" : $"{Pointer(id)}[0]";
 
     // Opens a kernel with one thread per index i < entries (× batch when perSample) and a grid-stride loop, and
     // queues its launch in the host plan.
@@ -158,7 +162,7 @@ internal sealed class CudaProgramEmitter : ProgramWalker
     protected override void EmitUnbatchedElementwise(int id)
     {
         var node = Program[id];
-        string Read(int input) => $"{Pointer(input)}[{(Size(input) == 1 ? "0" : "i")}]";
+        string Read(int input) => Size(input) == 1 ? ScalarRead(input) : $"{Pointer(input)}[i]";
         OpenKernel(id, Size(id), false);
         string b = node.Inputs.Count > 1 ? Read(node.Input(1)) : "";
         _device.WriteLine($"{Pointer(id)}[i] = {CudaExpression(node.Op, Read(node.Input(0)), b)};");
@@ -180,7 +184,7 @@ internal sealed class CudaProgramEmitter : ProgramWalker
                 return $"t{Literals.Int(members.IndexOf(input))}";
             if (Batched(input))
                 return Size(input) == 1 && size > 1 ? $"{Pointer(input)}[n]" : $"{Pointer(input)}[i]";
-            return Size(input) == 1 ? $"{Pointer(input)}[0]" : $"{Pointer(input)}[e]";
+            return Size(input) == 1 ? ScalarRead(input) : $"{Pointer(input)}[e]";
         }
 
         _device.WriteLine($"// fused: {string.Join(" → ", members.Select(m => Program[m].Op))}");

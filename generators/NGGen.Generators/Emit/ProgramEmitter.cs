@@ -148,7 +148,7 @@ internal sealed class ProgramEmitter : ProgramWalker
 
         for (int id = 0; id < Program.Count; id++)
         {
-            if (Program[id].Op != Op.Const || Plan.Storage[id].Kind == StorageKind.Fused)
+            if (Program[id].Op != Op.Const || Plan.Storage[id].Kind != StorageKind.Workspace)
                 continue;
             string name = $"s_{Camel(_prefix)}Const{id}";
             // Static arrays, not ReadOnlySpan properties: those allocate per call in Debug builds.
@@ -160,6 +160,10 @@ internal sealed class ProgramEmitter : ProgramWalker
     // ---- Nodes ----------------------------------------------------------------------------------
 
     private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
+
+    // How elementwise code reads an unbatched value of one entry: an inline constant's literal, else entry 0.
+    private string ScalarRead(int id)
+        => Plan.Storage[id].Kind == StorageKind.Inline ? $"T.CreateTruncating({Literals.Double(Program[id].Values[0])})" : $"{V(id)}[0]";
 
     private static string Bool(bool value) => value ? "true" : "false";
 
@@ -270,7 +274,7 @@ internal sealed class ProgramEmitter : ProgramWalker
     {
         var node = Program[id];
         int size = node.Shape.Size;
-        string Operand(int input, string e) => $"{V(input)}[{(Program[input].Shape.Size == 1 ? "0" : e)}]";
+        string Operand(int input, string e) => Program[input].Shape.Size == 1 ? ScalarRead(input) : $"{V(input)}[{e}]";
         string expression = ScalarExpression(node, Operand(node.Input(0), "e"), node.Inputs.Count > 1 ? Operand(node.Input(1), "e") : "");
         if (size == 1)
             _w.WriteLine($"{V(id)}[0] = {expression.Replace("[e]", "[0]")};");
@@ -357,7 +361,7 @@ internal sealed class ProgramEmitter : ProgramWalker
 
         // Every value the loop reads or writes outside its own temporaries becomes a field of the body.
         var external = members.SelectMany(m => Program[m].Inputs).Where(i => !memberSet.Contains(i)).Distinct().OrderBy(i => i).ToList();
-        var fields = external.Concat(roots).Distinct().OrderBy(i => i).ToList();
+        var fields = external.Concat(roots).Where(i => Plan.Storage[i].Kind != StorageKind.Inline).Distinct().OrderBy(i => i).ToList();
 
         // A root the chain stores straight into its destination is read back from there by a follower.
         bool WrittenDirectly(int member) => roots.Contains(member) && !(member == root && accumulate);
@@ -371,7 +375,7 @@ internal sealed class ProgramEmitter : ProgramWalker
             var node = Program[input];
             if (node.Batched)
                 return node.Shape.Size == 1 && size > 1 ? $"{V(input)}.Slice(n0, len)" : $"{V(input)}.Slice({offset}, len)";
-            return node.Shape.Size == 1 ? $"{V(input)}[0]" : $"{V(input)}[e]";
+            return node.Shape.Size == 1 ? ScalarRead(input) : $"{V(input)}[e]";
         }
 
         bool IsScalar(int input) => !memberSet.Contains(input) && !Program[input].Batched;
@@ -391,7 +395,7 @@ internal sealed class ProgramEmitter : ProgramWalker
             {
                 var node = Program[input];
                 if (!node.Batched)
-                    body.WriteLine($"T c{Literals.Int(input)} = {(node.Shape.Size == 1 ? $"{V(input)}[0]" : $"{V(input)}[e]")};");
+                    body.WriteLine($"T c{Literals.Int(input)} = {(node.Shape.Size == 1 ? ScalarRead(input) : $"{V(input)}[e]")};");
                 else
                     body.WriteLine($"ref T p{Literals.Int(input)} = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference({Operand(input, offset)});");
             }

@@ -14,6 +14,7 @@ internal enum StorageKind
     View,        // a contiguous part of another value's storage
     Fused,       // a temporary inside a fused elementwise loop; never stored
     Linearization, // a primal value kept between Linearize and the linearized J/Jᵀ (rows if batched)
+    Inline,      // a scalar constant written as a literal where it is read; never stored
 }
 
 /// <summary>Storage of one node: for Workspace, <see cref="Offset"/> is in rows (batched, ×batch) or
@@ -108,6 +109,8 @@ internal sealed class StoragePlan
         foreach (int consumer in Consumers[id])
             if (_program[consumer].Op == Op.Save)
                 return new Storage(StorageKind.Linearization, _program[consumer].Ints[0]);
+        if (IsInlineConstant(id))
+            return new Storage(StorageKind.Inline, 0);
         switch (node.Op)
         {
             case Op.Param: return new Storage(StorageKind.Theta, node.Ints[0]);
@@ -246,9 +249,9 @@ internal sealed class StoragePlan
     // accumulated sum or a view of one).
     private bool IsCompleteBefore(int id, int at)
     {
-        // Constants are loaded before the first node runs.
+        // Constants are loaded before the first node runs, or written into the code that reads them.
         if (_program[id].Op == Op.Const)
-            return Storage[id].Kind == StorageKind.Workspace;
+            return Storage[id].Kind is StorageKind.Workspace or StorageKind.Inline;
         if (id >= at || EpilogueOf[id] >= 0 || IsAccumulatedAdd(id) || LeaderOf[id] >= 0)
             return false;
         return Storage[id].Kind switch
@@ -405,6 +408,17 @@ internal sealed class StoragePlan
     }
 
     /// <summary>An elementwise, batched node whose only consumer is a same-size elementwise batched node.</summary>
+    /// <summary>
+    /// A scalar constant (tanh's 1 in 1 − h·h) read only by elementwise code: each reader writes its value in place,
+    /// so it takes no workspace and no load per call, which on the device was a kernel launch of its own.
+    /// </summary>
+    public bool IsInlineConstant(int id)
+    {
+        var node = _program[id];
+        return node.Op == Op.Const && !node.Batched && node.Shape.Size == 1 && Consumers[id].Count > 0
+            && Consumers[id].All(c => OpFacts.IsElementwise(_program[c].Op));
+    }
+
     public bool IsFusedIntoConsumer(int id)
     {
         var node = _program[id];
