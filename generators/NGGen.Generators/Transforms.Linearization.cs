@@ -29,9 +29,14 @@ internal static partial class Transforms
         var parts = Classify(all);
 
         // Candidate program per linear part with every non-free primal node read from the buffer;
-        // dead-code elimination then tells which ones the part really reads.
-        var jvpNodes = SplitPart(all, parts, Part.Tangent, tangentOutput, output);
-        var vjpNodes = SplitPart(all, parts, Part.Transposed, null, output);
+        // dead-code elimination then tells which ones the part really reads. Then the same with the cheap values
+        // that can be recomputed from one of those instead (Recomputable), which the buffer then does not hold.
+        var none = new HashSet<int>();
+        var stored = new HashSet<int>(Placeholders(SplitPart(all, parts, Part.Tangent, tangentOutput, output, none))
+            .Concat(Placeholders(SplitPart(all, parts, Part.Transposed, null, output, none))));
+        var recomputed = Recomputable(all, parts, stored);
+        var jvpNodes = SplitPart(all, parts, Part.Tangent, tangentOutput, output, recomputed);
+        var vjpNodes = SplitPart(all, parts, Part.Transposed, null, output, recomputed);
         var used = new SortedSet<int>(Placeholders(jvpNodes).Concat(Placeholders(vjpNodes)));
 
         // Buffer layout: batched values by rows first, then the shared ones.
@@ -97,16 +102,55 @@ internal static partial class Transforms
         return IsLeaf(node) || (node.Op == Op.Gather && IsLeaf(program[node.Input(0)]));
     }
 
+    /// <summary>
+    /// Primal values the linear parts recompute instead of reading them from the buffer: sums, differences,
+    /// products and negations of free values and of at most one value the buffer holds anyway (<paramref name="stored"/>),
+    /// through chains of such. tanh's derivative 1 − h·h is the case: the weight gradients read h, so storing 1 − h·h
+    /// as well wrote and read a second array per layer (1 MiB per layer at width 1024 and batch 256); recomputed
+    /// where it is used, it costs a multiply and a subtraction per element in a loop that reads h instead. Chains over
+    /// two stored values are left stored: recomputing them would read two arrays where one was read.
+    /// </summary>
+    private static HashSet<int> Recomputable(IrProgram all, Part[] parts, HashSet<int> stored)
+    {
+        var recomputed = new HashSet<int>();
+        var storedInputs = new Dictionary<int, HashSet<int>>();
+        for (int id = 0; id < all.Count; id++)
+        {
+            var node = all[id];
+            if (parts[id] != Part.Primal || IsFree(all, id) || node.Op is not (Op.Add or Op.Sub or Op.Mul or Op.Neg))
+                continue;
+            var reads = new HashSet<int>();
+            bool cheap = true;
+            foreach (int input in node.Inputs)
+            {
+                if (IsFree(all, input))
+                    continue;
+                if (recomputed.Contains(input))
+                    reads.UnionWith(storedInputs[input]);
+                else if (stored.Contains(input))
+                    reads.Add(input);
+                else
+                    cheap = false;
+            }
+            if (!cheap || reads.Count > 1)
+                continue;
+            recomputed.Add(id);
+            storedInputs[id] = reads;
+        }
+        return recomputed;
+    }
+
     /// <summary>The nodes of one linear part in SSA order, with each stored primal value replaced by a
-    /// Saved placeholder carrying its original id (resolved to an offset later).</summary>
-    private static List<IrNode> SplitPart(IrProgram all, Part[] parts, Part keep, int? output, int forwardOutput)
+    /// Saved placeholder carrying its original id (resolved to an offset later); the <paramref name="recomputed"/>
+    /// ones are kept as they are.</summary>
+    private static List<IrNode> SplitPart(IrProgram all, Part[] parts, Part keep, int? output, int forwardOutput, HashSet<int> recomputed)
     {
         var nodes = new List<IrNode>();
         var map = new int[all.Count];
         for (int id = 0; id < all.Count; id++)
         {
             var node = all[id];
-            if (parts[id] == Part.Primal && !IsFree(all, id))
+            if (parts[id] == Part.Primal && !IsFree(all, id) && !recomputed.Contains(id))
                 node = Leaf(Op.Saved, [], node, id);
             else if (parts[id] != Part.Primal && parts[id] != keep)
                 continue;
