@@ -1,0 +1,80 @@
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+
+namespace NGGen.Generators.Tests;
+
+/// <summary>
+/// What Linearize keeps for the linearized products: the primal values they read, except cheap ones (sums,
+/// differences, products, negations) over at most one kept value, which they recompute where they read them.
+/// </summary>
+public class LinearizationStorageTests
+{
+    // Each tanh layer's derivative 1 − h·h is recomputed from h, which the weight gradient of the next layer reads.
+    private const string TwoTanhLayers = """
+        using NGGen;
+        using static NGGen.Ops;
+        namespace Storage;
+
+        [Model]
+        public partial class TwoTanhLayers
+        {
+            [Param(5, 3)] Mat W1 = null!;
+            [Param(4, 5)] Mat W2 = null!;
+            [Param(2, 4)] Mat W3 = null!;
+
+            [Forward] Vec Predict(Vec x) => W3 * Tanh(W2 * Tanh(W1 * x));
+        }
+        """;
+
+    // q = t1·t2 is read by d(q·t3) = dq·t3 + q·dt3 and is a product of two kept values (dq = dt1·t2 + t1·dt2 reads
+    // both): recomputing it would read two arrays where one is read, so it is kept.
+    private const string ProductOfTwoKeptValues = """
+        using NGGen;
+        using static NGGen.Ops;
+        namespace Storage;
+
+        [Model]
+        public partial class ProductOfTwoKeptValues
+        {
+            [Param(3, 3)] Mat A = null!;
+            [Param(3, 3)] Mat B = null!;
+            [Param(3, 3)] Mat D = null!;
+            [Param(2, 3)] Mat C = null!;
+
+            [Forward] Vec Predict(Vec x) => C * (Tanh(A * x) * Tanh(B * x) * Tanh(D * x));
+        }
+        """;
+
+    [Fact]
+    public void A_tanh_layer_keeps_its_output_only()
+    {
+        string text = Generate(TwoTanhLayers);
+        // h1 (5 rows) and h2 (4 rows); 1 − h·h is not kept.
+        Assert.Matches(new Regex(@"LinearizationLength\(int function, int batch\) => function switch\s*\{\s*0 => 9 \* batch \+ 0,"), text);
+        Assert.Contains("T.CreateTruncating(1.0)", Method(text, "LinearizedVjpPredict") + text[text.IndexOf("struct LinearizedVjpPredictFused", StringComparison.Ordinal)..]);
+    }
+
+    [Fact]
+    public void A_value_over_two_kept_values_is_kept_itself()
+    {
+        string text = Generate(ProductOfTwoKeptValues);
+        // t1, t2, t3, q and q·t3 (which C's weight gradient reads), 3 rows each; the three 1 − t·t are recomputed.
+        Assert.Matches(new Regex(@"LinearizationLength\(int function, int batch\) => function switch\s*\{\s*0 => 15 \* batch \+ 0,"), text);
+    }
+
+    private static string Generate(string source)
+    {
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Empty(GeneratorHarness.GeneratorDiagnostics(result));
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        return Assert.Single(result.GeneratedTrees).GetText().ToString();
+    }
+
+    // The generated method `name<T>` up to the next method, as ProductPairsTests reads it.
+    private static string Method(string text, string name)
+    {
+        var match = Regex.Match(text, $@"static void {name}<T>\(.*?\n        \}}\n", RegexOptions.Singleline);
+        Assert.True(match.Success, $"no method {name}<T> in the generated code");
+        return match.Value;
+    }
+}
