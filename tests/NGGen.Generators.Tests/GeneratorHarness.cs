@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using NGGen.Generators;
@@ -35,6 +36,23 @@ internal static class GeneratorHarness
         var compilation = Compile(sources);
         var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         return (driver.GetRunResult(), output);
+    }
+
+    /// <summary>The code generated for the one model in <paramref name="source"/>, which must compile cleanly.</summary>
+    public static string GenerateOne(string source)
+    {
+        var (result, output) = Run(source);
+        Assert.Empty(GeneratorDiagnostics(result));
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        return Assert.Single(result.GeneratedTrees).GetText().ToString();
+    }
+
+    /// <summary>The body of the generated method <c>name&lt;T&gt;</c> (up to the next method).</summary>
+    public static string Method(string text, string name)
+    {
+        var match = Regex.Match(text, $@"static void {name}<T>\(.*?\n        \}}\n", RegexOptions.Singleline);
+        Assert.True(match.Success, $"no method {name}<T> in the generated code");
+        return match.Value;
     }
 
     /// <summary>The generator's diagnostics; fails the test if the generator threw.</summary>

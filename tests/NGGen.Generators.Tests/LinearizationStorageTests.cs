@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Microsoft.CodeAnalysis;
 
 namespace NGGen.Generators.Tests;
 
@@ -48,33 +47,17 @@ public class LinearizationStorageTests
     [Fact]
     public void A_tanh_layer_keeps_its_output_only()
     {
-        string text = Generate(TwoTanhLayers);
+        string text = GeneratorHarness.GenerateOne(TwoTanhLayers);
         // h1 (5 rows) and h2 (4 rows); 1 − h·h is not kept.
         Assert.Matches(new Regex(@"LinearizationLength\(int function, int batch\) => function switch\s*\{\s*0 => 9 \* batch \+ 0,"), text);
-        Assert.Contains("T.CreateTruncating(1.0)", Method(text, "LinearizedVjpPredict") + text[text.IndexOf("struct LinearizedVjpPredictFused", StringComparison.Ordinal)..]);
+        Assert.Contains("T.CreateTruncating(1.0)", GeneratorHarness.Method(text, "LinearizedVjpPredict") + text[text.IndexOf("struct LinearizedVjpPredictFused", StringComparison.Ordinal)..]);
     }
 
     [Fact]
     public void A_value_over_two_kept_values_is_kept_itself()
     {
-        string text = Generate(ProductOfTwoKeptValues);
+        string text = GeneratorHarness.GenerateOne(ProductOfTwoKeptValues);
         // t1, t2, t3, q and q·t3 (which C's weight gradient reads), 3 rows each; the three 1 − t·t are recomputed.
         Assert.Matches(new Regex(@"LinearizationLength\(int function, int batch\) => function switch\s*\{\s*0 => 15 \* batch \+ 0,"), text);
-    }
-
-    private static string Generate(string source)
-    {
-        var (result, output) = GeneratorHarness.Run(source);
-        Assert.Empty(GeneratorHarness.GeneratorDiagnostics(result));
-        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
-        return Assert.Single(result.GeneratedTrees).GetText().ToString();
-    }
-
-    // The generated method `name<T>` up to the next method, as ProductPairsTests reads it.
-    private static string Method(string text, string name)
-    {
-        var match = Regex.Match(text, $@"static void {name}<T>\(.*?\n        \}}\n", RegexOptions.Singleline);
-        Assert.True(match.Success, $"no method {name}<T> in the generated code");
-        return match.Value;
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Microsoft.CodeAnalysis;
 
 namespace NGGen.Generators.Tests;
 
@@ -47,38 +46,22 @@ public class ProductPairsTests
     [Fact]
     public void Each_weight_gradient_with_a_product_after_it_runs_beside_that_product()
     {
-        string text = Generate(ThreeLayers);
+        string text = GeneratorHarness.GenerateOne(ThreeLayers);
         // Layers 3 and 2: dW beside the input cotangent Wᵀ·D (with its tanh′ epilogue at layer 2); layer 1's weight
         // gradient is the last product and runs alone.
-        string linearizedVjp = Method(text, "LinearizedVjpPredict");
+        string linearizedVjp = GeneratorHarness.Method(text, "LinearizedVjpPredict");
         Assert.Equal(2, Regex.Count(linearizedVjp, @"Batched\.MatMulBeside\("));
         Assert.Equal(1, Regex.Count(linearizedVjp, @"Batched\.MatMul\("));
-        Assert.Equal(2, Regex.Count(Method(text, "VjpPredict"), @"Batched\.MatMulBeside\("));
+        Assert.Equal(2, Regex.Count(GeneratorHarness.Method(text, "VjpPredict"), @"Batched\.MatMulBeside\("));
         // Forward passes have no gradient to write.
-        Assert.DoesNotContain("MatMulBeside", Method(text, "ForwardPredict"));
+        Assert.DoesNotContain("MatMulBeside", GeneratorHarness.Method(text, "ForwardPredict"));
     }
 
     [Fact]
     public void Two_products_that_both_write_the_gradient_run_one_after_the_other()
     {
-        string text = Generate(TwoWeightsOneInput);
-        Assert.Equal(2, Regex.Count(Method(text, "LinearizedVjpPredict"), @"Batched\.MatMul\("));
+        string text = GeneratorHarness.GenerateOne(TwoWeightsOneInput);
+        Assert.Equal(2, Regex.Count(GeneratorHarness.Method(text, "LinearizedVjpPredict"), @"Batched\.MatMul\("));
         Assert.DoesNotContain("MatMulBeside", text);
-    }
-
-    private static string Generate(string source)
-    {
-        var (result, output) = GeneratorHarness.Run(source);
-        Assert.Empty(GeneratorHarness.GeneratorDiagnostics(result));
-        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
-        return Assert.Single(result.GeneratedTrees).GetText().ToString();
-    }
-
-    // The body of the generated method `name<T>` (up to the next method).
-    private static string Method(string text, string name)
-    {
-        var match = Regex.Match(text, $@"static void {name}<T>\(.*?\n        \}}\n", RegexOptions.Singleline);
-        Assert.True(match.Success, $"no method {name}<T> in the generated code");
-        return match.Value;
     }
 }
