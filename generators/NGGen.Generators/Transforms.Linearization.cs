@@ -31,9 +31,8 @@ internal static partial class Transforms
         // Candidate program per linear part with every non-free primal node read from the buffer;
         // dead-code elimination then tells which ones the part really reads. Then the same with the cheap values
         // that can be recomputed from one of those instead (Recomputable), which the buffer then does not hold.
-        var none = new HashSet<int>();
-        var stored = new HashSet<int>(Placeholders(SplitPart(all, parts, Part.Tangent, tangentOutput, output, none))
-            .Concat(Placeholders(SplitPart(all, parts, Part.Transposed, null, output, none))));
+        var stored = new HashSet<int>(Placeholders(SplitPart(all, parts, Part.Tangent, tangentOutput, output, []))
+            .Concat(Placeholders(SplitPart(all, parts, Part.Transposed, null, output, []))));
         var recomputed = Recomputable(all, parts, stored);
         var jvpNodes = SplitPart(all, parts, Part.Tangent, tangentOutput, output, recomputed);
         var vjpNodes = SplitPart(all, parts, Part.Transposed, null, output, recomputed);
@@ -112,8 +111,8 @@ internal static partial class Transforms
     /// </summary>
     private static HashSet<int> Recomputable(IrProgram all, Part[] parts, HashSet<int> stored)
     {
-        var recomputed = new HashSet<int>();
-        var storedInputs = new Dictionary<int, HashSet<int>>();
+        // Each recomputed value and the kept values its chain reads.
+        var recomputed = new Dictionary<int, HashSet<int>>();
         for (int id = 0; id < all.Count; id++)
         {
             var node = all[id];
@@ -125,8 +124,8 @@ internal static partial class Transforms
             {
                 if (IsFree(all, input))
                     continue;
-                if (recomputed.Contains(input))
-                    reads.UnionWith(storedInputs[input]);
+                if (recomputed.TryGetValue(input, out var chainReads))
+                    reads.UnionWith(chainReads);
                 else if (stored.Contains(input))
                     reads.Add(input);
                 else
@@ -134,10 +133,9 @@ internal static partial class Transforms
             }
             if (!cheap || reads.Count > 1)
                 continue;
-            recomputed.Add(id);
-            storedInputs[id] = reads;
+            recomputed[id] = reads;
         }
-        return recomputed;
+        return [.. recomputed.Keys];
     }
 
     /// <summary>The nodes of one linear part in SSA order, with each stored primal value replaced by a

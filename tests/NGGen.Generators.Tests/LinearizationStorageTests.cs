@@ -50,7 +50,10 @@ public class LinearizationStorageTests
         string text = GeneratorHarness.GenerateOne(TwoTanhLayers);
         // h1 (5 rows) and h2 (4 rows); 1 − h·h is not kept.
         Assert.Matches(new Regex(@"LinearizationLength\(int function, int batch\) => function switch\s*\{\s*0 => 9 \* batch \+ 0,"), text);
-        Assert.Contains("T.CreateTruncating(1.0)", GeneratorHarness.Method(text, "LinearizedVjpPredict") + text[text.IndexOf("struct LinearizedVjpPredictFused", StringComparison.Ordinal)..]);
+        // Both linearized products compute 1 − h·h in their fused loops; Linearize no longer does.
+        Assert.Contains("T.CreateTruncating(1.0)", FusedLoops(text, "LinearizedJvpPredict"));
+        Assert.Contains("T.CreateTruncating(1.0)", FusedLoops(text, "LinearizedVjpPredict"));
+        Assert.DoesNotContain("T.CreateTruncating(1.0)", FusedLoops(text, "LinearizePredict"));
     }
 
     [Fact]
@@ -59,5 +62,13 @@ public class LinearizationStorageTests
         string text = GeneratorHarness.GenerateOne(ProductOfTwoKeptValues);
         // t1, t2, t3, q and q·t3 (which C's weight gradient reads), 3 rows each; the three 1 − t·t are recomputed.
         Assert.Matches(new Regex(@"LinearizationLength\(int function, int batch\) => function switch\s*\{\s*0 => 15 \* batch \+ 0,"), text);
+    }
+
+    // The bodies of the fused loops generated for method `name` (types `{name}Fused{id}<T>`), each up to the next type.
+    private static string FusedLoops(string text, string name)
+    {
+        var bodies = Regex.Matches(text, $@"private ref struct {name}Fused\d+<T>.*?(?=private ref struct |\z)", RegexOptions.Singleline);
+        Assert.NotEmpty(bodies);
+        return string.Concat(bodies.Select(m => m.Value));
     }
 }

@@ -407,7 +407,6 @@ internal sealed class StoragePlan
         return true;
     }
 
-    /// <summary>An elementwise, batched node whose only consumer is a same-size elementwise batched node.</summary>
     /// <summary>
     /// A scalar constant (tanh's 1 in 1 − h·h) read only by elementwise code: each reader writes its value in place,
     /// so it takes no workspace and no load per call, which on the device was a kernel launch of its own.
@@ -419,6 +418,7 @@ internal sealed class StoragePlan
             && Consumers[id].All(c => OpFacts.IsElementwise(_program[c].Op));
     }
 
+    /// <summary>An elementwise, batched node whose only consumer is a same-size elementwise batched node.</summary>
     public bool IsFusedIntoConsumer(int id)
     {
         var node = _program[id];

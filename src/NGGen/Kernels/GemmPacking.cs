@@ -70,10 +70,11 @@ internal static unsafe class GemmPacking
         nint panelStride = (nint)mr * kc;
         int panels = mc / mr;
         bool vector = mr * sizeof(T) == Vector256<byte>.Count && Vector256.IsHardwareAccelerated;
+        bool prefetch = lda * sizeof(T) >= PrefetchMinRowBytes;
         for (int p0 = 0; p0 < kc; p0 += RowsPerStretch)
         {
             int p1 = Math.Min(p0 + RowsPerStretch, kc);
-            if (lda * sizeof(T) >= PrefetchMinRowBytes)
+            if (prefetch)
             {
                 PrefetchRows((byte*)(src + (p1 * lda)), lda * sizeof(T), Math.Min(p1 + RowsPerStretch, kc) - p1, mc * sizeof(T));
             }
