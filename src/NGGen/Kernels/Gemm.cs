@@ -446,7 +446,7 @@ public static class Gemm
     // them in place would otherwise do so at the whole product's full depth.
     private static unsafe bool ReadsAInPlace<T>(int m, int n, int k, bool transA, nint lda, bool wideRows = true)
         where T : unmanaged
-        => (GemmMicroKernels.Use512 || GemmMicroKernels.Use256)
+        => GemmMicroKernels.UseVector
             && (transA
                 ? n <= InPlaceAMaxColumnPanels * GemmMicroKernels.Nr<T>() && (lda * sizeof(T) < InPlaceAMaxTransposedRowBytes || (wideRows && n <= InPlaceAWideRowsMaxColumns))
                 : n <= InPlaceAMaxColumnPanels * GemmMicroKernels.Nr<T>() || k >= InPlaceAMinDepthAnyWidth);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace NGGen.Kernels;
@@ -11,7 +12,8 @@ namespace NGGen.Kernels;
 /// k step) and a packed B micro-panel (NR values per k step).
 /// </summary>
 /// <remarks>
-/// The vector width is chosen once per process: Vector512 where accelerated, else Vector256 with FMA, else scalar.
+/// The vector width is chosen once per process: Vector512 where accelerated, else Vector256 with FMA, else Vector128
+/// with FMA (ARM64's AdvSimd, or x86 held to 128 bits), else scalar.
 /// All size queries are JIT-time constants, so the generic callers specialise to one kernel per element type and
 /// <see cref="IGemmTileShape"/>; the reduced shapes cover the right and bottom edges of C without multiplying the
 /// zero padding of a full tile.
@@ -31,6 +33,9 @@ internal static unsafe class GemmMicroKernels
 
     /// <summary>Rows per register tile on the Vector256 path (12 ymm accumulators of 16 architectural registers).</summary>
     internal const int Mr256 = 6;
+
+    /// <summary>Rows per register tile on the Vector128 path (12 accumulators, as on the Vector256 path).</summary>
+    internal const int Mr128 = 6;
 
     /// <summary>Rows per register tile on the scalar path.</summary>
     internal const int MrScalar = 4;
@@ -53,17 +58,32 @@ internal static unsafe class GemmMicroKernels
         get => !Vector512.IsHardwareAccelerated && Vector256.IsHardwareAccelerated && Fma.IsSupported;
     }
 
+    /// <summary>Gets whether the Vector128 kernels are used: ARM64, whose vectors are 128 bits, and x86 where wider
+    /// vectors are switched off. Before they existed an ARM board ran the scalar kernel.</summary>
+    internal static bool Use128
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => !Use512 && !Use256 && Vector128.IsHardwareAccelerated && (Fma.IsSupported || AdvSimd.Arm64.IsSupported);
+    }
+
+    /// <summary>Gets whether a vector kernel is used (any but the scalar one, which cannot read A's rows in place).</summary>
+    internal static bool UseVector
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Use512 || Use256 || Use128;
+    }
+
     /// <summary>Rows of a full C tile (MR) for element type <typeparamref name="T"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int Mr<T>()
         where T : unmanaged
-        => Use512 ? Mr512 : Use256 ? Mr256 : MrScalar;
+        => Use512 ? Mr512 : Use256 ? Mr256 : Use128 ? Mr128 : MrScalar;
 
     /// <summary>Columns of a full C tile (NR, two vectors) for element type <typeparamref name="T"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int Nr<T>()
         where T : unmanaged
-        => Use512 ? 2 * Vector512<T>.Count : Use256 ? 2 * Vector256<T>.Count : NrScalar;
+        => Use512 ? 2 * Vector512<T>.Count : Use256 ? 2 * Vector256<T>.Count : Use128 ? 2 * Vector128<T>.Count : NrScalar;
 
     /// <summary>
     /// Computes <c>C = Ap·Bp</c> (<paramref name="load"/> false) or <c>C += Ap·Bp</c> (true) for one tile of
@@ -85,7 +105,7 @@ internal static unsafe class GemmMicroKernels
         where TShape : struct, IGemmTileShape
         where TLayout : struct, IGemmALayout
     {
-        Debug.Assert(Use512 || Use256 || !TLayout.Rows, "The scalar kernel does not read A's rows in place.");
+        Debug.Assert(UseVector || !TLayout.Rows, "The scalar kernel does not read A's rows in place.");
         if (Use512)
         {
             Kernel512<T, TShape, TLayout>(kc, a, aStep, b, bStride, c, ldc, load);
@@ -93,6 +113,10 @@ internal static unsafe class GemmMicroKernels
         else if (Use256)
         {
             Kernel256<T, TShape, TLayout>(kc, a, aStep, b, bStride, c, ldc, load);
+        }
+        else if (Use128)
+        {
+            Kernel128<T, TShape, TLayout>(kc, a, aStep, b, bStride, c, ldc, load);
         }
         else
         {
@@ -153,6 +177,31 @@ internal static unsafe class GemmMicroKernels
         return Vector256.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
     }
 
+    // As Broadcast256 (on ARM64 the JIT reads the value straight into every lane, ld1r).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<T> Broadcast128<T>(T* p, nint i)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vector128.Create(((float*)p)[i]).As<float, T>();
+        }
+
+        return Vector128.Create(((double*)p)[i]).As<double, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<T> MultiplyAdd<T>(Vector128<T> x, Vector128<T> y, Vector128<T> z)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vector128.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>();
+        }
+
+        return Vector128.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
+    }
+
     // The C tile is touched only after the k loop; requesting its lines first hides their miss latency behind it.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PrefetchTile<T>(T* c, nint ldc, int rows, int rowBytes)
@@ -211,6 +260,28 @@ internal static unsafe class GemmMicroKernels
             if (load)
             {
                 hi += Vector256.Load(c1);
+            }
+
+            hi.Store(c1);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow128<T>(T* c, Vector128<T> lo, Vector128<T> hi, bool twoColumns, bool load)
+        where T : unmanaged
+    {
+        if (load)
+        {
+            lo += Vector128.Load(c);
+        }
+
+        lo.Store(c);
+        if (twoColumns)
+        {
+            T* c1 = c + Vector128<T>.Count;
+            if (load)
+            {
+                hi += Vector128.Load(c1);
             }
 
             hi.Store(c1);
@@ -405,6 +476,93 @@ internal static unsafe class GemmMicroKernels
             StoreRow256(c + (3 * ldc), c30, c31, twoColumns, load);
             StoreRow256(c + (4 * ldc), c40, c41, twoColumns, load);
             StoreRow256(c + (5 * ldc), c50, c51, twoColumns, load);
+        }
+    }
+
+    // Kernel256 on 128-bit vectors, for ARM64 (AdvSimd: NativeAOT builds for edge boards) and x86 limited to 128 bits
+    // (DOTNET_PreferredVectorBitWidth=128, which is how CI tests it): up to six rows × two vectors, 12 accumulators, 2 B
+    // vectors and 1 broadcast, which fit the 16 xmm registers of x86 as well as AdvSimd's 32. A is read as in Kernel512.
+    private static void Kernel128<T, TShape, TLayout>(nint kc, T* a, nint aStep, T* b, nint bStride, T* c, nint ldc, bool load)
+        where T : unmanaged
+        where TShape : struct, IGemmTileShape
+        where TLayout : struct, IGemmALayout
+    {
+        bool rows = TLayout.Rows;
+        T* a1 = a + aStep, a2 = a + (2 * aStep), a3 = a + (3 * aStep), a4 = a + (4 * aStep), a5 = a + (5 * aStep);
+        bool fullHeight = !TShape.HalfHeight;
+        bool twoColumns = !TShape.HalfWidth;
+        int w = Vector128<T>.Count;
+        Vector128<T> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector128<T> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector128<T> c40 = default, c41 = default, c50 = default, c51 = default;
+        PrefetchTile(c, ldc, fullHeight ? Mr128 : Mr128 / 2, (twoColumns ? 2 : 1) * w * sizeof(T));
+
+        for (nint p = 0; p < kc; p++)
+        {
+            Vector128<T> b0 = Vector128.Load(b);
+            Vector128<T> b1 = twoColumns ? Vector128.Load(b + w) : default;
+            Vector128<T> x;
+            x = rows ? Broadcast128(a, p) : Broadcast128(a, 0);
+            c00 = MultiplyAdd(x, b0, c00);
+            if (twoColumns)
+            {
+                c01 = MultiplyAdd(x, b1, c01);
+            }
+
+            x = rows ? Broadcast128(a1, p) : Broadcast128(a, 1);
+            c10 = MultiplyAdd(x, b0, c10);
+            if (twoColumns)
+            {
+                c11 = MultiplyAdd(x, b1, c11);
+            }
+
+            x = rows ? Broadcast128(a2, p) : Broadcast128(a, 2);
+            c20 = MultiplyAdd(x, b0, c20);
+            if (twoColumns)
+            {
+                c21 = MultiplyAdd(x, b1, c21);
+            }
+
+            if (fullHeight)
+            {
+                x = rows ? Broadcast128(a3, p) : Broadcast128(a, 3);
+                c30 = MultiplyAdd(x, b0, c30);
+                if (twoColumns)
+                {
+                    c31 = MultiplyAdd(x, b1, c31);
+                }
+
+                x = rows ? Broadcast128(a4, p) : Broadcast128(a, 4);
+                c40 = MultiplyAdd(x, b0, c40);
+                if (twoColumns)
+                {
+                    c41 = MultiplyAdd(x, b1, c41);
+                }
+
+                x = rows ? Broadcast128(a5, p) : Broadcast128(a, 5);
+                c50 = MultiplyAdd(x, b0, c50);
+                if (twoColumns)
+                {
+                    c51 = MultiplyAdd(x, b1, c51);
+                }
+            }
+
+            if (!rows)
+            {
+                a += aStep;
+            }
+
+            b += bStride;
+        }
+
+        StoreRow128(c, c00, c01, twoColumns, load);
+        StoreRow128(c + ldc, c10, c11, twoColumns, load);
+        StoreRow128(c + (2 * ldc), c20, c21, twoColumns, load);
+        if (fullHeight)
+        {
+            StoreRow128(c + (3 * ldc), c30, c31, twoColumns, load);
+            StoreRow128(c + (4 * ldc), c40, c41, twoColumns, load);
+            StoreRow128(c + (5 * ldc), c50, c51, twoColumns, load);
         }
     }
 

@@ -259,7 +259,7 @@ internal static unsafe class GemmPacking
     // (perf, twenty-third session); against a 16×32×16 A·B in the same process it went from 2.2× to 1.2× the time.
     // The scalar kernel reads all four columns whatever the tile, so it gets zeros.
     private static int FilledWidth(int count, int width)
-        => count <= width / 2 && (GemmMicroKernels.Use512 || GemmMicroKernels.Use256) ? width / 2 : width;
+        => count <= width / 2 && GemmMicroKernels.UseVector ? width / 2 : width;
 
     // Panel element (p, x) = src[x*ld + p]: a transpose. Groups of eight (float, AVX) or four source rows go through
     // register transposes; leftover rows are copied one element at a time. The panel is small enough to stay in L1 while

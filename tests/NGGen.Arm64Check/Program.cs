@@ -1,0 +1,79 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using NGGen.Kernels;
+
+// Products around the tile edges (MR = 6, NR = 8 floats or 4 doubles on 128-bit vectors), over the packing and
+// read-in-place cut-offs, on one thread and split over two, each against a sum in double. Exit code 0 only if every
+// product agrees and the Vector128 kernel is the one that ran; 1 otherwise.
+Console.WriteLine($"ARM64 AdvSimd: {AdvSimd.Arm64.IsSupported}; Vector128 accelerated: {Vector128.IsHardwareAccelerated}; Vector128 GEMM kernel: {GemmMicroKernels.Use128}");
+if (!GemmMicroKernels.Use128)
+{
+    Console.WriteLine("the Vector128 micro-kernel is not in use here, so this check would not test it");
+    return 1;
+}
+
+(int M, int N, int K)[] shapes =
+[
+    (1, 1, 1), (3, 5, 7), (6, 8, 9), (7, 17, 15), (12, 16, 31), (13, 33, 32), (31, 31, 31), (64, 64, 64),
+    (100, 1, 70), (70, 3, 45), (257, 129, 300), (40, 40, 1100), (20, 4133, 10), (96, 33, 20), (103, 40, 64),
+    (130, 129, 260), (300, 64, 600),
+];
+int wrong = 0, products = 0;
+foreach (int threads in new[] { 1, 2 })
+{
+    KernelThreads.ThreadCount = threads;
+    foreach (var (m, n, k) in shapes)
+    {
+        for (int flags = 0; flags < 8; flags++)
+        {
+            bool transA = (flags & 1) != 0, transB = (flags & 2) != 0, accumulate = (flags & 4) != 0;
+            wrong += Agrees<float>(m, n, k, transA, transB, accumulate, 1e-5) ? 0 : 1;
+            wrong += Agrees<double>(m, n, k, transA, transB, accumulate, 1e-13) ? 0 : 1;
+            products += 2;
+        }
+    }
+}
+
+Console.WriteLine($"{products} products, {wrong} wrong");
+return wrong == 0 ? 0 : 1;
+
+// Error relative to the sum of the terms' magnitudes (what rounding in any order is bounded by).
+static bool Agrees<T>(int m, int n, int k, bool transA, bool transB, bool accumulate, double tolerance)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    var random = new Random((m * 7919) + (n * 31) + k);
+    T[] a = Fill<T>(m * k, random), b = Fill<T>(k * n, random), c = Fill<T>(m * n, random);
+    var before = (T[])c.Clone();
+    Gemm.Multiply<T>(transA, transB, m, n, k, a, transA ? m : k, b, transB ? k : n, c, n, accumulate);
+    double worst = 0;
+    for (int i = 0; i < m; i++)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            double sum = accumulate ? double.CreateTruncating(before[(i * n) + j]) : 0, magnitude = Math.Abs(sum);
+            for (int p = 0; p < k; p++)
+            {
+                double term = double.CreateTruncating(transA ? a[(p * m) + i] : a[(i * k) + p])
+                    * double.CreateTruncating(transB ? b[(j * k) + p] : b[(p * n) + j]);
+                sum += term;
+                magnitude += Math.Abs(term);
+            }
+
+            worst = Math.Max(worst, Math.Abs(double.CreateTruncating(c[(i * n) + j]) - sum) / (magnitude + double.Epsilon));
+        }
+    }
+
+    if (worst > tolerance)
+        Console.WriteLine($"{typeof(T).Name} {m}×{n}×{k} transA={transA} transB={transB} accumulate={accumulate}: relative error {worst:E2} > {tolerance:E0}");
+    return worst <= tolerance;
+}
+
+static T[] Fill<T>(int length, Random random)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    var values = new T[length];
+    for (int i = 0; i < length; i++)
+        values[i] = T.CreateTruncating((2 * random.NextDouble()) - 1);
+    return values;
+}
