@@ -406,13 +406,22 @@ internal sealed class ProgramEmitter : ProgramWalker
             body.OpenBrace();
             WriteRegisterLoop(Vector(512));
             body.CloseBrace();
+            // Vector128 only where 256-bit vectors are not accelerated (ARM64): x86 keeps its scalar tail, and the
+            // JIT and NativeAOT drop whichever branch the hardware rules out.
+            body.WriteLine($"if ({Vector(256)}.IsHardwareAccelerated)");
+            body.OpenBrace();
             WriteRegisterLoop(Vector(256));
+            body.CloseBrace();
+            body.WriteLine("else");
+            body.OpenBrace();
+            WriteRegisterLoop(Vector(128));
+            body.CloseBrace();
             WriteRegisterLoop(null);
         }
 
         static string Vector(int bits) => $"global::System.Runtime.Intrinsics.Vector{Literals.Int(bits)}";
 
-        // One loop over the chunk in `vector` registers (Vector512 or Vector256), or element by element (null).
+        // One loop over the chunk in `vector` registers (Vector512, Vector256 or Vector128), or element by element (null).
         void WriteRegisterLoop(string? vector)
         {
             string step = vector is null ? "1" : $"{vector}<T>.Count";

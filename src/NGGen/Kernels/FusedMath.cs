@@ -1,13 +1,15 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace NGGen.Kernels;
 
 /// <summary>
 /// What generated fused loops compute in registers: a chain of arithmetic (and float tanh) runs as one pass of
-/// Vector512 or Vector256 code over a chunk, instead of one TensorPrimitives call per operation through temporaries.
+/// Vector512 and Vector256 code over a chunk (Vector128 where no wider vectors are accelerated: ARM64), instead of one
+/// TensorPrimitives call per operation through temporaries.
 /// </summary>
 /// <remarks>
 /// Each input is read and each result written once per element, with no temporaries and no call per operation. On a
@@ -22,14 +24,17 @@ public static class FusedMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Vectorizes<T>()
         where T : unmanaged, IFloatingPointIeee754<T>
-        => (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && Vector256.IsHardwareAccelerated;
+        => (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && (Vector256.IsHardwareAccelerated || Vector128.IsHardwareAccelerated);
 
     /// <summary>Whether a fused loop with tanh runs in vector registers here: float, with vector FMA (double keeps
     /// TensorPrimitives' tanh, which has no register form to call).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool VectorizesTanh<T>()
         where T : unmanaged, IFloatingPointIeee754<T>
-        => typeof(T) == typeof(float) && (Vector512.IsHardwareAccelerated || (Vector256.IsHardwareAccelerated && Fma.IsSupported));
+        => typeof(T) == typeof(float)
+            && (Vector512.IsHardwareAccelerated
+                || (Vector256.IsHardwareAccelerated && Fma.IsSupported)
+                || (Vector128.IsHardwareAccelerated && (Fma.IsSupported || AdvSimd.Arm64.IsSupported)));
 
     /// <summary>tanh of one value: NGGen's float approximation, <c>T.Tanh</c> otherwise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -46,6 +51,13 @@ public static class FusedMath
     /// <summary>tanh of a vector of floats (only called where <see cref="VectorizesTanh{T}"/> holds).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Tanh<T>(Vector256<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => typeof(T) == typeof(float) ? TanhOperator.Invoke(x.AsSingle()).As<float, T>() : throw NotFloat();
+
+    /// <summary>tanh of a vector of floats (only called where <see cref="VectorizesTanh{T}"/> holds: ARM64, or x86 held
+    /// to 128 bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Tanh<T>(Vector128<T> x)
         where T : unmanaged, IFloatingPointIeee754<T>
         => typeof(T) == typeof(float) ? TanhOperator.Invoke(x.AsSingle()).As<float, T>() : throw NotFloat();
 
