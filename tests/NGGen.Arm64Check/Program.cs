@@ -6,11 +6,19 @@ using NGGen.Kernels;
 // Products around the tile edges (MR = 6, NR = 8 floats or 4 doubles on 128-bit vectors), over the packing and
 // read-in-place cut-offs, on one thread and split over two, each against a sum in double. Exit code 0 only if every
 // product agrees and the Vector128 kernel is the one that ran; 1 otherwise.
+// `--bench [threads]` instead times a few float products (median of at least 1 s each) and prints GFLOP/s: run it on
+// an ARM board, or on x86 with DOTNET_PreferredVectorBitWidth=128 (bench/RESULTS.md, twenty-fifth session).
 Console.WriteLine($"ARM64 AdvSimd: {AdvSimd.Arm64.IsSupported}; Vector128 accelerated: {Vector128.IsHardwareAccelerated}; Vector128 GEMM kernel: {GemmMicroKernels.Use128}");
 if (!GemmMicroKernels.Use128)
 {
     Console.WriteLine("the Vector128 micro-kernel is not in use here, so this check would not test it");
     return 1;
+}
+
+if (args.Length > 0 && args[0] == "--bench")
+{
+    Speed(args.Length > 1 ? int.Parse(args[1]) : 1);
+    return 0;
 }
 
 (int M, int N, int K)[] shapes =
@@ -76,4 +84,28 @@ static T[] Fill<T>(int length, Random random)
     for (int i = 0; i < length; i++)
         values[i] = T.CreateTruncating((2 * random.NextDouble()) - 1);
     return values;
+}
+
+static void Speed(int threads)
+{
+    KernelThreads.ThreadCount = threads;
+    foreach (var (m, n, k, transB) in new[] { (256, 256, 256, false), (1024, 256, 1024, false), (64, 2048, 64, false), (256, 256, 2048, true), (1024, 2048, 1024, false) })
+    {
+        var random = new Random(1);
+        float[] a = Fill<float>(m * k, random), b = Fill<float>(k * n, random), c = new float[m * n];
+        void Product() => Gemm.Multiply<float>(false, transB, m, n, k, a, k, b, transB ? k : n, c, n, false);
+        Product();
+        var times = new List<double>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < 1 || times.Count < 3)
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            Product();
+            times.Add(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        times.Sort();
+        double ms = times[times.Count / 2];
+        Console.WriteLine($"{m}×{n}×{k}{(transB ? " (op(B) = Bᵀ)" : "")}, {threads} thread(s): {ms:F3} ms, {2.0 * m * n * k / ms / 1e6:F1} GFLOP/s");
+    }
 }

@@ -80,8 +80,8 @@ internal static class CachedArithmetic
             throw new ArgumentException($"The spans differ in length ({values.Length} and {other.Length}).", name);
     }
 
-    // values[i] ← TOp(values[i], other[i], α) over the whole span: Vector512 where accelerated, else Vector256, then
-    // element by element.
+    // values[i] ← TOp(values[i], other[i], α) over the whole span: Vector512 where accelerated, else Vector256, else
+    // Vector128 (ARM64), then element by element.
     private static void Update<T, TOp>(Span<T> values, ReadOnlySpan<T> other, T alpha)
         where T : unmanaged, INumberBase<T>
         where TOp : struct, IUpdate<T>
@@ -101,12 +101,18 @@ internal static class CachedArithmetic
             for (int width = Vector256<T>.Count; i <= n - width; i += width)
                 TOp.Apply(Vector256.LoadUnsafe(ref v, (nuint)i), Vector256.LoadUnsafe(ref o, (nuint)i), a).StoreUnsafe(ref v, (nuint)i);
         }
+        else if (Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported)
+        {
+            var a = Vector128.Create(alpha);
+            for (int width = Vector128<T>.Count; i <= n - width; i += width)
+                TOp.Apply(Vector128.LoadUnsafe(ref v, (nuint)i), Vector128.LoadUnsafe(ref o, (nuint)i), a).StoreUnsafe(ref v, (nuint)i);
+        }
 
         for (; i < n; i++)
             Unsafe.Add(ref v, i) = TOp.Apply(Unsafe.Add(ref v, i), Unsafe.Add(ref o, i), alpha);
     }
 
-    // One update, written once for scalars and both vector widths so the three agree operation for operation.
+    // One update, written once for scalars and each vector width so they all agree operation for operation.
     private interface IUpdate<T>
         where T : unmanaged, INumberBase<T>
     {
@@ -115,6 +121,8 @@ internal static class CachedArithmetic
         static abstract Vector512<T> Apply(Vector512<T> value, Vector512<T> other, Vector512<T> alpha);
 
         static abstract Vector256<T> Apply(Vector256<T> value, Vector256<T> other, Vector256<T> alpha);
+
+        static abstract Vector128<T> Apply(Vector128<T> value, Vector128<T> other, Vector128<T> alpha);
     }
 
     private readonly struct Plus<T> : IUpdate<T>
@@ -125,6 +133,8 @@ internal static class CachedArithmetic
         public static Vector512<T> Apply(Vector512<T> value, Vector512<T> other, Vector512<T> alpha) => value + other;
 
         public static Vector256<T> Apply(Vector256<T> value, Vector256<T> other, Vector256<T> alpha) => value + other;
+
+        public static Vector128<T> Apply(Vector128<T> value, Vector128<T> other, Vector128<T> alpha) => value + other;
     }
 
     private readonly struct PlusScaled<T> : IUpdate<T>
@@ -135,6 +145,8 @@ internal static class CachedArithmetic
         public static Vector512<T> Apply(Vector512<T> value, Vector512<T> other, Vector512<T> alpha) => value + (other * alpha);
 
         public static Vector256<T> Apply(Vector256<T> value, Vector256<T> other, Vector256<T> alpha) => value + (other * alpha);
+
+        public static Vector128<T> Apply(Vector128<T> value, Vector128<T> other, Vector128<T> alpha) => value + (other * alpha);
     }
 
     private readonly struct ScaledPlus<T> : IUpdate<T>
@@ -145,6 +157,8 @@ internal static class CachedArithmetic
         public static Vector512<T> Apply(Vector512<T> value, Vector512<T> other, Vector512<T> alpha) => (value * alpha) + other;
 
         public static Vector256<T> Apply(Vector256<T> value, Vector256<T> other, Vector256<T> alpha) => (value * alpha) + other;
+
+        public static Vector128<T> Apply(Vector128<T> value, Vector128<T> other, Vector128<T> alpha) => (value * alpha) + other;
     }
 
     // `other` is the span itself here and is not used.
@@ -156,5 +170,7 @@ internal static class CachedArithmetic
         public static Vector512<T> Apply(Vector512<T> value, Vector512<T> other, Vector512<T> alpha) => value * alpha;
 
         public static Vector256<T> Apply(Vector256<T> value, Vector256<T> other, Vector256<T> alpha) => value * alpha;
+
+        public static Vector128<T> Apply(Vector128<T> value, Vector128<T> other, Vector128<T> alpha) => value * alpha;
     }
 }

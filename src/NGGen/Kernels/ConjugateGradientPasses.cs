@@ -150,6 +150,20 @@ internal static unsafe class ConjugateGradientPasses
 
                 dot = Vector256.Sum(sum);
             }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                var a = Vector128.Create(alpha);
+                Vector128<double> sum = default;
+                for (; i <= end - 2; i += 2)
+                {
+                    var xi = Vector128.Load(x + i);
+                    var yi = Vector128.Load(y + i) + (xi * a);
+                    yi.Store(y + i);
+                    sum += xi * yi;
+                }
+
+                dot = Vector128.Sum(sum);
+            }
 
             for (; i < end; i++)
             {
@@ -186,6 +200,23 @@ internal static unsafe class ConjugateGradientPasses
 
                 (rr, rs, gs) = (Vector256.Sum(rrSum), Vector256.Sum(rsSum), Vector256.Sum(gsSum));
             }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                var a = Vector128.Create(alpha);
+                Vector128<double> rrSum = default, rsSum = default, gsSum = default;
+                for (; i <= end - 2; i += 2)
+                {
+                    var si = Vector128.Load(s + i) + (Vector128.Load(d + i) * a);
+                    var ri = Vector128.Load(r + i) + (Vector128.Load(p + i) * a);
+                    si.Store(s + i);
+                    ri.Store(r + i);
+                    rrSum += ri * ri;
+                    rsSum += ri * si;
+                    gsSum += Vector128.Load(g + i) * si;
+                }
+
+                (rr, rs, gs) = (Vector128.Sum(rrSum), Vector128.Sum(rsSum), Vector128.Sum(gsSum));
+            }
 
             for (; i < end; i++)
             {
@@ -213,6 +244,12 @@ internal static unsafe class ConjugateGradientPasses
                 var b = Vector256.Create(beta);
                 for (; i <= end - 4; i += 4)
                     ((Vector256.Load(x + i) * b) - Vector256.Load(y + i)).Store(x + i);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                var b = Vector128.Create(beta);
+                for (; i <= end - 2; i += 2)
+                    ((Vector128.Load(x + i) * b) - Vector128.Load(y + i)).Store(x + i);
             }
 
             for (; i < end; i++)

@@ -40,6 +40,24 @@ internal static class RowSums
 
             sum = Vector256.Sum(s0 + s1);
         }
+        else if (Vector128.IsHardwareAccelerated && length >= Vector128<T>.Count)
+        {
+            int width = Vector128<T>.Count;
+            Vector128<T> s0 = Vector128<T>.Zero, s1 = Vector128<T>.Zero;
+            for (; i <= length - (2 * width); i += 2 * width)
+            {
+                s0 += Vector128.LoadUnsafe(ref row, (nuint)i);
+                s1 += Vector128.LoadUnsafe(ref row, (nuint)(i + width));
+            }
+
+            if (i <= length - width)
+            {
+                s0 += Vector128.LoadUnsafe(ref row, (nuint)i);
+                i += width;
+            }
+
+            sum = Vector128.Sum(s0 + s1);
+        }
 
         for (; i < length; i++)
         {

@@ -371,6 +371,19 @@ public sealed class SymmetricEigen
                 (vs * vx + vc * vy).StoreUnsafe(ref ys, (nuint)k);
             }
         }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            // ARM64's width (x86 keeps its scalar tail after the Vector256 loop).
+            var vc = Vector128.Create(c);
+            var vs = Vector128.Create(s);
+            for (; k + Vector128<double>.Count <= length; k += Vector128<double>.Count)
+            {
+                var vx = Vector128.LoadUnsafe(ref xs, (nuint)k);
+                var vy = Vector128.LoadUnsafe(ref ys, (nuint)k);
+                (vc * vx - vs * vy).StoreUnsafe(ref xs, (nuint)k);
+                (vs * vx + vc * vy).StoreUnsafe(ref ys, (nuint)k);
+            }
+        }
         for (; k < length; k++)
         {
             double xk = Unsafe.Add(ref xs, k), yk = Unsafe.Add(ref ys, k);

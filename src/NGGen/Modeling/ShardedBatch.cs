@@ -304,6 +304,18 @@ public sealed unsafe class ShardedBatch<TModel, T>
             }
             sum = Vector256.Sum(s0);
         }
+        else if (Vector128.IsHardwareAccelerated && Vector128<T>.IsSupported)
+        {
+            int width = Vector128<T>.Count;
+            Vector128<T> s0 = Vector128<T>.Zero;
+            for (; i <= n - width; i += width)
+            {
+                var r0 = Vector128.LoadUnsafe(ref v, (nuint)i) - Vector128.LoadUnsafe(ref y, (nuint)i);
+                r0.StoreUnsafe(ref v, (nuint)i);
+                s0 += r0 * r0;
+            }
+            sum = Vector128.Sum(s0);
+        }
         for (; i < n; i++)
         {
             T r = Unsafe.Add(ref v, i) - Unsafe.Add(ref y, i);
