@@ -177,7 +177,9 @@ internal static unsafe class GemmMicroKernels
         return Vector256.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
     }
 
-    // As Broadcast256 (on ARM64 the JIT reads the value straight into every lane, ld1r).
+    // As Broadcast256. On ARM64 this compiles to a load and a `dup` (DOTNET_JitDisasm under qemu), which takes an
+    // ASIMD slot beside the FMAs; lane-indexed FMAs (fmla v.4s, v.4s, v.s[i]) on A values loaded as a vector would not,
+    // but their gain can only be measured on an ARM machine.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<T> Broadcast128<T>(T* p, nint i)
         where T : unmanaged
