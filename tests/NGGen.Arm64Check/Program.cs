@@ -91,9 +91,13 @@ static void Speed(int threads)
     KernelThreads.ThreadCount = threads;
     foreach (var (m, n, k, transB) in new[] { (256, 256, 256, false), (1024, 256, 1024, false), (64, 2048, 64, false), (256, 256, 2048, true), (1024, 2048, 1024, false) })
     {
+        // On cache-line boundaries, as the library's own buffers are (AlignedMemory), and as the recorded figures were.
         var random = new Random(1);
-        float[] a = Fill<float>(m * k, random), b = Fill<float>(k * n, random), c = new float[m * n];
-        void Product() => Gemm.Multiply<float>(false, transB, m, n, k, a, k, b, transB ? k : n, c, n, false);
+        Memory<float> a = NGGen.AlignedMemory.Allocate<float>(m * k), b = NGGen.AlignedMemory.Allocate<float>(k * n);
+        Memory<float> c = NGGen.AlignedMemory.Allocate<float>(m * n);
+        Fill<float>(m * k, random).CopyTo(a);
+        Fill<float>(k * n, random).CopyTo(b);
+        void Product() => Gemm.Multiply<float>(false, transB, m, n, k, a.Span, k, b.Span, transB ? k : n, c.Span, n, false);
         Product();
         var times = new List<double>();
         var clock = System.Diagnostics.Stopwatch.StartNew();

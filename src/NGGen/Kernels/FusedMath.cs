@@ -24,7 +24,7 @@ public static class FusedMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Vectorizes<T>()
         where T : unmanaged, IFloatingPointIeee754<T>
-        => (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && (Vector256.IsHardwareAccelerated || Vector128.IsHardwareAccelerated);
+        => (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && Vector128.IsHardwareAccelerated; // wider vectors imply it
 
     /// <summary>Whether a fused loop with tanh runs in vector registers here: float, with vector FMA (double keeps
     /// TensorPrimitives' tanh, which has no register form to call).</summary>
