@@ -96,7 +96,7 @@ public sealed class CudaEnergyNaturalGradientStepper<TModel> : IDisposable
 
         double shift = 0, cutoff = _options.PseudoInverseCutoff;
         _eigen?.Decompose(_hostGramian, p);
-        double bestCost = double.PositiveInfinity, bestEta = 0;
+        double bestCost = double.PositiveInfinity, bestEta = 0, predicted = double.NaN;
         while (true)
         {
             if (_eigen is not null)
@@ -111,6 +111,8 @@ public sealed class CudaEnergyNaturalGradientStepper<TModel> : IDisposable
                 _cholesky.Solve(_hostGradient, _hostDirection);
             }
             _direction.CopyFrom(_hostDirection);
+            if (double.IsNaN(predicted))
+                predicted = EnergyNaturalGradientOutcome.RelativeDecreaseOf(_hostGradient, _hostDirection, cost);
 
             // Grid line search over η = 0.5^k on the device: keep the smallest loss.
             double eta = 1;
@@ -135,11 +137,11 @@ public sealed class CudaEnergyNaturalGradientStepper<TModel> : IDisposable
         double stepNorm = bestEta * TensorPrimitives.Norm<double>(_hostDirection);
         double regularization = _eigen is not null ? cutoff : shift;
         if (!accepted)
-            return new EnergyNaturalGradientOutcome(cost, gradientNorm, true, bestEta, stepNorm, regularization, false, cost);
+            return new EnergyNaturalGradientOutcome(cost, gradientNorm, true, bestEta, stepNorm, regularization, false, cost, predicted);
         _vectors.Copy(_best, theta);
         Cost = bestCost;
         _evaluated = true;
-        return new EnergyNaturalGradientOutcome(cost, gradientNorm, true, bestEta, stepNorm, regularization, true, bestCost);
+        return new EnergyNaturalGradientOutcome(cost, gradientNorm, true, bestEta, stepNorm, regularization, true, bestCost, predicted);
     }
 
     /// <inheritdoc/>

@@ -14,8 +14,18 @@ namespace NGGen.Solvers;
 /// <param name="Regularization">The eigenvalue cutoff finally used (pseudo-inverse), or the Cholesky shift.</param>
 /// <param name="Accepted">True when the best grid step reduced the loss and θ was moved there.</param>
 /// <param name="Cost">The loss after the iteration (at the new θ when accepted).</param>
+/// <param name="PredictedRelativeDecrease">∇L·d / (2L) at θ before the iteration, for the direction at the configured
+/// cutoff: the share of the loss a full Gauss-Newton step would remove if the residuals were linear, ‖P r‖² / ‖r‖²
+/// with P the projection onto the range of J (Bates and Watts' relative offset, squared). NaN when the iteration did
+/// not step.</param>
 public readonly record struct EnergyNaturalGradientOutcome(
-    double CostBefore, double GradientMaxNorm, bool Stepped, double StepSize, double StepNorm, double Regularization, bool Accepted, double Cost);
+    double CostBefore, double GradientMaxNorm, bool Stepped, double StepSize, double StepNorm, double Regularization, bool Accepted, double Cost,
+    double PredictedRelativeDecrease = double.NaN)
+{
+    /// <summary>∇L·d / (2L) for a loss L = ½‖r‖², its gradient ∇L and a natural-gradient direction d; 0 where L is 0.</summary>
+    public static double RelativeDecreaseOf(ReadOnlySpan<double> gradient, ReadOnlySpan<double> direction, double cost)
+        => cost > 0 ? TensorPrimitives.Dot(gradient, direction) / (2 * cost) : 0;
+}
 
 /// <summary>
 /// Energy natural gradient one iteration at a time, with every buffer allocated by the constructor:
@@ -124,7 +134,7 @@ public sealed class EnergyNaturalGradientStepper<TModel> where TModel : IModel<T
         double cutoff = _options.PseudoInverseCutoff;
         _eigen?.Decompose(_gramian, p);
         _qr?.Factor(_jacobian, m, p);
-        double bestCost = double.PositiveInfinity, bestEta = 0;
+        double bestCost = double.PositiveInfinity, bestEta = 0, predicted = double.NaN;
         while (true)
         {
             if (_eigen is not null)
@@ -143,6 +153,8 @@ public sealed class EnergyNaturalGradientStepper<TModel> where TModel : IModel<T
                     shift *= 10;
                 _cholesky.Solve(_gradient, _direction);
             }
+            if (double.IsNaN(predicted))
+                predicted = EnergyNaturalGradientOutcome.RelativeDecreaseOf(_gradient, _direction, cost);
 
             // Grid line search over η = 0.5^k: keep the smallest loss and its residuals (the next gradient's).
             double eta = 1;
@@ -171,10 +183,10 @@ public sealed class EnergyNaturalGradientStepper<TModel> where TModel : IModel<T
         double stepNorm = bestEta * TensorPrimitives.Norm<double>(_direction);
         double regularization = _eigen is not null ? cutoff : shift;
         if (!accepted)
-            return new EnergyNaturalGradientOutcome(cost, gradientNorm, true, bestEta, stepNorm, regularization, false, cost);
+            return new EnergyNaturalGradientOutcome(cost, gradientNorm, true, bestEta, stepNorm, regularization, false, cost, predicted);
         _best.CopyTo(theta);
         (_residuals, _bestResiduals) = (_bestResiduals, _residuals);
         Cost = bestCost;
-        return new EnergyNaturalGradientOutcome(cost, gradientNorm, true, bestEta, stepNorm, regularization, true, bestCost);
+        return new EnergyNaturalGradientOutcome(cost, gradientNorm, true, bestEta, stepNorm, regularization, true, bestCost, predicted);
     }
 }

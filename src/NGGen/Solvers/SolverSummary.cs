@@ -3,7 +3,7 @@ namespace NGGen.Solvers;
 /// <summary>Why a solver stopped (Ceres/Optimistix vocabulary).</summary>
 public enum TerminationType
 {
-    /// <summary>|Δcost| / cost fell below the function tolerance.</summary>
+    /// <summary>|Δcost| / cost, or the relative decrease a full step predicts, fell below the function tolerance.</summary>
     FunctionTolerance,
     /// <summary>‖gradient‖∞ fell below the gradient tolerance.</summary>
     GradientTolerance,

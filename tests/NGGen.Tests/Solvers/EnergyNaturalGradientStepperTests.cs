@@ -1,3 +1,4 @@
+using NGGen.Kernels;
 using NGGen.LinearAlgebra;
 using NGGen.Solvers;
 using NGGen.Tests.Models;
@@ -47,5 +48,69 @@ public class EnergyNaturalGradientStepperTests(ITestOutputHelper output)
         }
         output.WriteLine($"bytes allocated by five restarted ENGD iterations, per run: {string.Join(", ", bytes)}");
         Assert.Equal(0, bytes.Min());
+    }
+
+    [Fact]
+    public void The_predicted_decrease_is_the_share_of_the_residual_in_the_range_of_J_in_closed_form()
+    {
+        // J = [e₁ e₂] in R³ and r = (1, 2, 2): G = I, ∇L = Jᵀr = (1, 2) = d, L = ½‖r‖² = 4.5, and the part of r in the
+        // range of J is (1, 2, 0): a full step removes 5 of its 9 squared units.
+        double[] gradient = [1, 2], direction = [1, 2];
+        Assert.Equal(5.0 / 9.0, EnergyNaturalGradientOutcome.RelativeDecreaseOf(gradient, direction, 4.5), 1e-15);
+        Assert.Equal(0, EnergyNaturalGradientOutcome.RelativeDecreaseOf(gradient, direction, 0));
+    }
+
+    [Theory]
+    [InlineData(GramianSolver.PseudoInverse)]
+    [InlineData(GramianSolver.LeastSquaresQr)]
+    public void The_stepper_reports_the_share_the_least_squares_solution_removes(GramianSolver solver)
+    {
+        // Against ‖J d‖² / ‖r‖² for d the least-squares solution of J d = r by Householder QR, at a start where J has
+        // full column rank.
+        var problem = Problem(30);
+        int p = Poisson1D.ParameterCount, m = problem.ResidualCount;
+        var theta = new double[p];
+        Poisson1D.InitializeParameters<double>(theta, 3);
+        var residuals = new double[m];
+        problem.Cost(theta, residuals);
+        var jacobian = new double[m * p];
+        problem.Jacobian(theta, jacobian);
+        var qr = new HouseholderQr(m, p);
+        qr.Factor(jacobian, m, p);
+        var d = new double[p];
+        qr.Solve(residuals, d);
+        var projected = new double[m];
+        Gemm.Multiply<double>(false, false, m, 1, p, jacobian, p, d, 1, projected, 1, false);
+        double expected = Dot(projected, projected) / Dot(residuals, residuals);
+
+        var outcome = new EnergyNaturalGradientStepper<Poisson1D>(problem, new EnergyNaturalGradientOptions { Solver = solver }).Iterate(theta);
+        output.WriteLine($"{solver}: predicted {outcome.PredictedRelativeDecrease:R}, by QR {expected:R}");
+        Assert.Equal(expected, outcome.PredictedRelativeDecrease, 1e-8);
+    }
+
+    [Fact]
+    public void Solve_stops_where_a_full_step_would_remove_almost_nothing_and_further_iterations_gain_nothing()
+    {
+        var problem = Problem(30);
+        var theta = new double[Poisson1D.ParameterCount];
+        Poisson1D.InitializeParameters<double>(theta, 3);
+        var options = new EnergyNaturalGradientOptions { MaxIterations = 2000 };
+        var summary = EnergyNaturalGradient.Solve(problem, theta, options);
+        output.WriteLine($"{summary.Termination}: {summary.Message}; {summary.Iterations} iterations, loss {summary.FinalCost:E3}");
+        Assert.Equal(TerminationType.FunctionTolerance, summary.Termination);
+        Assert.Contains("full step", summary.Message);
+
+        // Another 50 iterations with the test off lower the loss by less than 1e-4 of itself.
+        var more = EnergyNaturalGradient.Solve(problem, theta, options with { MaxIterations = 50, PredictedDecreaseTolerance = 0 });
+        output.WriteLine($"then {more.Termination}: {more.Message}; loss {more.FinalCost:E3}");
+        Assert.True(more.FinalCost >= summary.FinalCost * (1 - 1e-4), $"{more.FinalCost:R} after {summary.FinalCost:R}");
+    }
+
+    private static double Dot(double[] a, double[] b)
+    {
+        double sum = 0;
+        for (int i = 0; i < a.Length; i++)
+            sum += a[i] * b[i];
+        return sum;
     }
 }
