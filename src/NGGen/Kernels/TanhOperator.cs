@@ -18,7 +18,8 @@ namespace NGGen.Kernels;
 /// for bit on every float in [0, 11]. It is about 3× faster than
 /// <c>TensorPrimitives.Tanh</c> on Vector512 because it needs no exponential. NaN maps to NaN, ±∞ to ±1, −0 to −0.
 /// The coefficients and the clamp hold their bounds only with fused multiply-adds: x86 without FMA (no AVX2) takes
-/// tanh in double (<see cref="DoubleTanhOperator"/>) and rounds it, which is within an ulp, where a multiply and an
+/// tanh in double (<see cref="DoubleTanhOperator"/>) and rounds it, which gave the rounded double-precision value at
+/// every point of <c>ActivationsTests</c>' sweep (at 2.4-3.7× TensorPrimitives' time there), where a multiply and an
 /// add per step measured 6 ulp and left ±(1 − 3 ulp) at the clamp.
 /// </remarks>
 internal readonly struct TanhOperator : IUnaryVectorOperator<float>
