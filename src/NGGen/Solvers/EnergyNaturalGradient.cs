@@ -118,8 +118,9 @@ public static class EnergyNaturalGradient
             double previous = outcome.CostBefore, cost = outcome.Cost;
             if (options.FunctionTolerance > 0 && previous - cost <= options.FunctionTolerance * previous)
                 return Finish(TerminationType.FunctionTolerance, $"the loss fell by a relative {(previous - cost) / previous:E2} ≤ {options.FunctionTolerance:E0}", iteration);
-            // Both the linear model and the step just taken must say that nothing is left: where the model is poor
-            // (5D Poisson, loss 0.1) it predicted 1e-6 while the line search still found 1e-3 per step.
+            // Both the linear model and the step just taken must say that nothing is left, so that a residual the
+            // linearization barely sees does not end a run whose steps still pay. In every run measured (the
+            // Quickstart from seeds 0-4, PinnPoisson's 2D and 5D problems) the two agreed where it stopped.
             if (outcome.PredictedRelativeDecrease <= options.PredictedDecreaseTolerance && previous - cost <= options.PredictedDecreaseTolerance * previous)
                 return Finish(TerminationType.FunctionTolerance, $"a full step would lower the loss by a relative {outcome.PredictedRelativeDecrease:E2} at most (linear residuals) and this one lowered it by {(previous - cost) / previous:E2}, both ≤ {options.PredictedDecreaseTolerance:E0}", iteration);
             if (outcome.StepNorm <= options.ParameterTolerance * (TensorPrimitives.Norm<double>(theta) + options.ParameterTolerance))
