@@ -7,11 +7,13 @@ namespace NGGen.Samples.CudaCheck;
 /// <summary>
 /// ENGD on the 1D Poisson problem of the test suite (−u″ = π² sin πx on 30 interior points, u = 0 at both ends; an
 /// 8-unit tanh network), once on the CPU (<see cref="EnergyNaturalGradientStepper{TModel}"/>) and once on the GPU
-/// (<see cref="CudaEnergyNaturalGradientStepper{TModel}"/>) from the same θ: the loss curves must agree.
+/// (<see cref="CudaEnergyNaturalGradientStepper{TModel}"/>) from the same θ: the loss curves must agree, and so must the
+/// first iteration's predicted relative decrease (the share of the residual a full step could remove, which
+/// <see cref="EnergyNaturalGradient"/> stops on).
 /// </summary>
 public static class EnergyNaturalGradientRun
 {
-    public static (double[] Cpu, double[] Gpu, double[] RelativeDifferences) Run(CudaContext context, CudaModuleCache modules, Cublas cublas, int iterations)
+    public static (double[] Cpu, double[] Gpu, double[] RelativeDifferences, (double Cpu, double Gpu) FirstPredictedDecrease) Run(CudaContext context, CudaModuleCache modules, Cublas cublas, int iterations)
     {
         const int points = 30;
         var interior = Enumerable.Range(1, points).Select(i => i / (points + 1.0)).ToArray();
@@ -31,15 +33,26 @@ public static class EnergyNaturalGradientRun
         var cpu = new EnergyNaturalGradientStepper<Poisson1D>(new TrainingProblem<Poisson1D>(blocks), options);
         var cpuTheta = (double[])start.Clone();
         var cpuCurve = new double[iterations];
+        double cpuPredicted = double.NaN, gpuPredicted = double.NaN;
         for (int i = 0; i < iterations; i++)
-            cpuCurve[i] = cpu.Iterate(cpuTheta).CostBefore;
+        {
+            var outcome = cpu.Iterate(cpuTheta);
+            cpuCurve[i] = outcome.CostBefore;
+            if (i == 0)
+                cpuPredicted = outcome.PredictedRelativeDecrease;
+        }
 
         using var gpu = new CudaEnergyNaturalGradientStepper<Poisson1D>(context, modules, cublas, blocks, options);
         using var gpuTheta = new DeviceBuffer<double>(start);
         var gpuCurve = new double[iterations];
         for (int i = 0; i < iterations; i++)
-            gpuCurve[i] = gpu.Iterate(gpuTheta).CostBefore;
+        {
+            var outcome = gpu.Iterate(gpuTheta);
+            gpuCurve[i] = outcome.CostBefore;
+            if (i == 0)
+                gpuPredicted = outcome.PredictedRelativeDecrease;
+        }
 
-        return (cpuCurve, gpuCurve, TeacherStudent.RelativeDifferences(cpuCurve, gpuCurve));
+        return (cpuCurve, gpuCurve, TeacherStudent.RelativeDifferences(cpuCurve, gpuCurve), (cpuPredicted, gpuPredicted));
     }
 }

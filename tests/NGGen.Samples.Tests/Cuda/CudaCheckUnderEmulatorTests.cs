@@ -43,6 +43,7 @@ public sealed partial class CudaCheckUnderEmulatorTests(ITestOutputHelper log) :
         Assert.Contains("dual GN curves agree", output, StringComparison.Ordinal);
         Assert.Contains("natural-gradient curves agree", output, StringComparison.Ordinal);
         Assert.Contains("ENGD curves agree", output, StringComparison.Ordinal);
+        Assert.Matches(@"first iteration's predicted relative decrease: CPU \S+, GPU \S+, relative difference \S+ \(agree;", output);
         Assert.Contains("Sobolev curves agree", output, StringComparison.Ordinal);
         Assert.Contains("kernel natural-gradient curves agree", output, StringComparison.Ordinal);
         Assert.DoesNotContain("EXCEEDED", output, StringComparison.Ordinal);
