@@ -386,7 +386,7 @@ internal sealed class ProgramEmitter : ProgramWalker
         // A chain of arithmetic and tanh runs in vector registers where FusedMath says it can; the calls
         // through chunk-sized temporaries stay as the form for everything else.
         bool inRegisters = members.All(m => Program[m].Op is Op.Add or Op.Sub or Op.Mul or Op.Div or Op.Neg or Op.Tanh);
-        string vectorizes = $"{FusedMath}.{(members.Any(m => Program[m].Op == Op.Tanh) ? "VectorizesTanh" : "Vectorizes")}<T>()";
+        string vectorizes = $"{FusedMath}.Vectorizes<T>()";
 
         // The chain on one chunk, in registers: each full-size value is read and each root written once per element.
         void WriteRegisterChain(string offset)

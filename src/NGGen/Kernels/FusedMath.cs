@@ -19,18 +19,11 @@ namespace NGGen.Kernels;
 /// </remarks>
 public static class FusedMath
 {
-    /// <summary>Whether a fused loop of arithmetic on <typeparamref name="T"/> runs in vector registers here.</summary>
+    /// <summary>Whether a fused loop of arithmetic and tanh on <typeparamref name="T"/> runs in vector registers here.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Vectorizes<T>()
         where T : unmanaged, IFloatingPointIeee754<T>
         => (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && Vector128.IsHardwareAccelerated; // wider vectors imply it
-
-    /// <summary>Whether a fused loop with tanh runs in vector registers here: the same as
-    /// <see cref="Vectorizes{T}"/> (NGGen's tanh has a register form at every width, in float and double).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool VectorizesTanh<T>()
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => Vectorizes<T>();
 
     /// <summary>tanh of one value, as <see cref="Activations.Tanh{T}"/> computes it (float and double), <c>T.Tanh</c>
     /// otherwise.</summary>
@@ -45,7 +38,7 @@ public static class FusedMath
         return T.Tanh(x);
     }
 
-    /// <summary>tanh of a vector (only called where <see cref="VectorizesTanh{T}"/> holds).</summary>
+    /// <summary>tanh of a vector (only called where <see cref="Vectorizes{T}"/> holds).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Tanh<T>(Vector512<T> x)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -57,7 +50,7 @@ public static class FusedMath
         throw NotVectorized();
     }
 
-    /// <summary>tanh of a vector (only called where <see cref="VectorizesTanh{T}"/> holds).</summary>
+    /// <summary>tanh of a vector (only called where <see cref="Vectorizes{T}"/> holds).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Tanh<T>(Vector256<T> x)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -69,7 +62,7 @@ public static class FusedMath
         throw NotVectorized();
     }
 
-    /// <summary>tanh of a vector (only called where <see cref="VectorizesTanh{T}"/> holds; 128 bits where no wider
+    /// <summary>tanh of a vector (only called where <see cref="Vectorizes{T}"/> holds; 128 bits where no wider
     /// vectors are accelerated: ARM64, or x86 held to 128 bits or without AVX).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Tanh<T>(Vector128<T> x)

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using NGGen.Kernels;
 using NGGen.LinearAlgebra;
 using NGGen.Solvers;
@@ -81,7 +82,7 @@ public class EnergyNaturalGradientStepperTests(ITestOutputHelper output)
         qr.Solve(residuals, d);
         var projected = new double[m];
         Gemm.Multiply<double>(false, false, m, 1, p, jacobian, p, d, 1, projected, 1, false);
-        double expected = Dot(projected, projected) / Dot(residuals, residuals);
+        double expected = TensorPrimitives.Dot<double>(projected, projected) / TensorPrimitives.Dot<double>(residuals, residuals);
 
         var outcome = new EnergyNaturalGradientStepper<Poisson1D>(problem, new EnergyNaturalGradientOptions { Solver = solver }).Iterate(theta);
         output.WriteLine($"{solver}: predicted {outcome.PredictedRelativeDecrease:R}, by QR {expected:R}");
@@ -104,13 +105,5 @@ public class EnergyNaturalGradientStepperTests(ITestOutputHelper output)
         var more = EnergyNaturalGradient.Solve(problem, theta, options with { MaxIterations = 50, PredictedDecreaseTolerance = 0 });
         output.WriteLine($"then {more.Termination}: {more.Message}; loss {more.FinalCost:E3}");
         Assert.True(more.FinalCost >= summary.FinalCost * (1 - 1e-4), $"{more.FinalCost:R} after {summary.FinalCost:R}");
-    }
-
-    private static double Dot(double[] a, double[] b)
-    {
-        double sum = 0;
-        for (int i = 0; i < a.Length; i++)
-            sum += a[i] * b[i];
-        return sum;
     }
 }
