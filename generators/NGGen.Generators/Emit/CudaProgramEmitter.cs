@@ -317,6 +317,7 @@ internal sealed class CudaProgramEmitter : ProgramWalker
         Op.Neg => $"-{a}",
         Op.Exp => $"exp({a})",
         Op.Log => $"log({a})",
+        Op.Log1p => $"log1p({a})",
         Op.Sin => $"sin({a})",
         Op.Cos => $"cos({a})",
         Op.Tan => $"tan({a})",

@@ -292,6 +292,7 @@ internal sealed class ProgramEmitter : ProgramWalker
         Op.Neg => $"-{a}",
         Op.Exp => $"T.Exp({a})",
         Op.Log => $"T.Log({a})",
+        Op.Log1p => $"{FusedMath}.Log1p({a})",
         Op.Sin => $"T.Sin({a})",
         Op.Cos => $"T.Cos({a})",
         Op.Tan => $"T.Tan({a})",
@@ -591,6 +592,8 @@ internal sealed class ProgramEmitter : ProgramWalker
         Op.Step => $"{Kernels}.Step<T>({x}, {d});",
         // NGGen's tanh (Activations.Tanh): faster than TensorPrimitives' in float, and accurate near zero in both precisions.
         Op.Tanh => $"{Activations}.Tanh<T>({x}, {d});",
+        // Not TensorPrimitives.LogP1, which computes log(x + 1) and loses small x.
+        Op.Log1p => $"{Activations}.Log1p<T>({x}, {d});",
         _ => $"{TP}.{op}<T>({x}, {d});",
     };
 

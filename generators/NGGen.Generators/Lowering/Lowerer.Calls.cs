@@ -9,7 +9,7 @@ internal sealed partial class Lowerer
 {
     private static readonly Dictionary<string, Op> s_unary = new()
     {
-        ["Exp"] = Op.Exp, ["Log"] = Op.Log, ["Sin"] = Op.Sin, ["Cos"] = Op.Cos, ["Tan"] = Op.Tan, ["Tanh"] = Op.Tanh,
+        ["Exp"] = Op.Exp, ["Log"] = Op.Log, ["Log1p"] = Op.Log1p, ["Sin"] = Op.Sin, ["Cos"] = Op.Cos, ["Tan"] = Op.Tan, ["Tanh"] = Op.Tanh,
         ["Sqrt"] = Op.Sqrt, ["Atan"] = Op.Atan, ["Abs"] = Op.Abs, ["Sigmoid"] = Op.Sigmoid, ["Relu"] = Op.Relu,
     };
 
@@ -90,9 +90,9 @@ internal sealed partial class Lowerer
                     return b.Binary(Op.Pow, Arg(0), Arg(1));
                 case "Softplus" when args.Count == 1:
                 {
-                    // max(x, 0) + log(1 + e^(-|x|)), as in Ops.Softplus.
+                    // max(x, 0) + log1p(e^(-|x|)), as in Ops.Softplus (log1p keeps e^x's digits far left of zero).
                     int x = Arg(0);
-                    return b.Add(b.Unary(Op.Relu, x), b.Unary(Op.Log, b.Add(b.Scalar(1), b.Unary(Op.Exp, b.Neg(b.Unary(Op.Abs, x))))));
+                    return b.Add(b.Unary(Op.Relu, x), b.Unary(Op.Log1p, b.Unary(Op.Exp, b.Neg(b.Unary(Op.Abs, x)))));
                 }
                 case "Gelu" when args.Count == 1:
                 {

@@ -40,6 +40,7 @@ internal static partial class PrimitiveRules
             case Op.Neg: return b.Neg(da!.Value);
             case Op.Exp: return b.Mul(da!.Value, id);
             case Op.Log: return b.Div(da!.Value, x);
+            case Op.Log1p: return b.Div(da!.Value, b.Add(One(), x));
             case Op.Sin: return b.Mul(da!.Value, b.Unary(Op.Cos, x));
             case Op.Cos: return b.Neg(b.Mul(da!.Value, b.Unary(Op.Sin, x)));
             case Op.Tan: return b.Mul(da!.Value, b.Add(One(), b.Mul(id, id)));
@@ -105,6 +106,7 @@ internal static partial class PrimitiveRules
         Op.Neg => -a,
         Op.Exp => Math.Exp(a),
         Op.Log => Math.Log(a),
+        Op.Log1p => Log1p(a),
         Op.Sin => Math.Sin(a),
         Op.Cos => Math.Cos(a),
         Op.Tan => Math.Tan(a),
@@ -118,4 +120,12 @@ internal static partial class PrimitiveRules
         Op.Sigmoid => 1 / (1 + Math.Exp(-a)),
         _ => throw new InvalidOperationException($"{op} is not elementwise"),
     };
+
+    // Kahan's accurate log(1 + x), as Ops.Log1p (netstandard2.0 has no log1p).
+    private static double Log1p(double x)
+    {
+        double w = 1.0 + x;
+        double d = w - 1.0;
+        return d == 0 || double.IsPositiveInfinity(x) ? x : Math.Log(w) * (x / d);
+    }
 }

@@ -75,5 +75,20 @@ public static class FusedMath
         throw NotVectorized();
     }
 
+    /// <summary>log(1 + x) of one value, accurate for small x: as <see cref="Activations.Log1p{T}"/> computes it (float
+    /// and double), Kahan's form with <c>T.Log</c> otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Log1p<T>(T x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+            return Unsafe.BitCast<float, T>(Log1pOperator.Invoke(Unsafe.BitCast<T, float>(x)));
+        if (typeof(T) == typeof(double))
+            return Unsafe.BitCast<double, T>(Log1pOperator.Invoke(Unsafe.BitCast<T, double>(x)));
+        T w = x + T.One;
+        T d = w - T.One;
+        return d == T.Zero || T.IsPositiveInfinity(x) ? x : T.Log(w) * (x / d);
+    }
+
     private static NotSupportedException NotVectorized() => new("The vector tanh of a fused loop is float or double only.");
 }

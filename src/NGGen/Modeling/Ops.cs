@@ -28,8 +28,18 @@ public static partial class Ops
     /// <summary>1 / (1 + e^(-x)).</summary>
     public static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
 
-    /// <summary>log(1 + e^x), evaluated as max(x, 0) + log(1 + e^(-|x|)) so it never overflows.</summary>
-    public static double Softplus(double x) => Relu(x) + Math.Log(1.0 + Math.Exp(-Math.Abs(x)));
+    /// <summary>log(1 + x), accurate for small x (where log(1 + x) computed directly loses x's digits, and returns 0
+    /// below the unit roundoff). Kahan's form: w = 1 + x rounded, then log(w) · x / (w − 1), or x where w is 1.</summary>
+    public static double Log1p(double x)
+    {
+        double w = 1.0 + x;
+        double d = w - 1.0;
+        return d == 0 || double.IsPositiveInfinity(x) ? x : Math.Log(w) * (x / d);
+    }
+
+    /// <summary>log(1 + e^x), evaluated as max(x, 0) + log1p(e^(-|x|)) so it never overflows and keeps its relative
+    /// accuracy far left of zero (softplus(−40) = 4.25e-18, not 0).</summary>
+    public static double Softplus(double x) => Relu(x) + Log1p(Math.Exp(-Math.Abs(x)));
 
     /// <summary>max(x, 0).</summary>
     public static double Relu(double x) => x > 0 ? x : 0.0;
@@ -43,6 +53,7 @@ public static partial class Ops
 
     public static Vec Exp(Vec x) => x.Map(Exp);
     public static Vec Log(Vec x) => x.Map(Log);
+    public static Vec Log1p(Vec x) => x.Map(Log1p);
     public static Vec Sin(Vec x) => x.Map(Sin);
     public static Vec Cos(Vec x) => x.Map(Cos);
     public static Vec Tan(Vec x) => x.Map(Tan);
@@ -58,6 +69,7 @@ public static partial class Ops
 
     public static Mat Exp(Mat x) => x.Map(Exp);
     public static Mat Log(Mat x) => x.Map(Log);
+    public static Mat Log1p(Mat x) => x.Map(Log1p);
     public static Mat Sin(Mat x) => x.Map(Sin);
     public static Mat Cos(Mat x) => x.Map(Cos);
     public static Mat Tanh(Mat x) => x.Map(Tanh);

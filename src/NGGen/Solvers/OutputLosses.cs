@@ -42,7 +42,7 @@ internal static class OutputLosses
                     // σ(−z) rather than 1 − σ(z): the latter rounds to 0 for z ≳ 37 and loses digits
                     // from z ≈ 17, which would freeze confident samples' gradients and curvature.
                     double p = Sigmoid(z), q = Sigmoid(-z);
-                    cost += Softplus(z) - y * z;
+                    cost += Ops.Softplus(z) - y * z;
                     outputs[i] = rootWeight * ((1 - y) * p - y * q);
                     curvature[i] = p * q;
                 }
@@ -96,6 +96,4 @@ internal static class OutputLosses
     }
 
     private static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
-
-    private static double Softplus(double z) => z > 0 ? z + double.LogP1(Math.Exp(-z)) : double.LogP1(Math.Exp(z));
 }

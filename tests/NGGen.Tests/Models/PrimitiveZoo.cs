@@ -25,6 +25,7 @@ public partial class PrimitiveZoo
     [Forward] Vec Negate(Vec x) => -Z(x);
     [Forward] Vec ExpOp(Vec x) => Exp(Z(x));
     [Forward] Vec LogOp(Vec x) => Log(Positive(x));
+    [Forward] Vec Log1pOp(Vec x) => Log1p(Z(x) * Z(x)) + Log1p(0.9 * Sigmoid(Y(x)) - 0.5);
     [Forward] Vec SinOp(Vec x) => Sin(Z(x));
     [Forward] Vec CosOp(Vec x) => Cos(Z(x));
     [Forward] Vec TanOp(Vec x) => Tan(0.3 * Z(x));
