@@ -47,8 +47,8 @@ public sealed class ClassificationEvaluator
         for (int s = 0; s < logits.Length; s++)
         {
             double z = logits[s];
-            // softplus(z) = max(z, 0) + log(1 + e^{−|z|}), stable for large |z|.
-            loss += Math.Max(z, 0) + Math.Log(1 + Math.Exp(-Math.Abs(z))) - labels[s] * z;
+            // softplus(z) − y·z, as (1 − y)·z + softplus(−z) for z > 0 so confident right answers keep their digits.
+            loss += z > 0 ? ((1 - labels[s]) * z) + Ops.Softplus(-z) : Ops.Softplus(z) - (labels[s] * z);
             if ((z > 0) == (labels[s] > 0.5))
                 right++;
         }

@@ -42,7 +42,9 @@ internal static class OutputLosses
                     // σ(−z) rather than 1 − σ(z): the latter rounds to 0 for z ≳ 37 and loses digits
                     // from z ≈ 17, which would freeze confident samples' gradients and curvature.
                     double p = Sigmoid(z), q = Sigmoid(-z);
-                    cost += Ops.Softplus(z) - y * z;
+                    // softplus(z) − y·z, as (1 − y)·z + softplus(−z) for z > 0 (the same value, since softplus(z) =
+                    // z + softplus(−z)): written directly it cancels for confident samples (z ≫ 0, y = 1) and gave 0.
+                    cost += z > 0 ? ((1 - y) * z) + Ops.Softplus(-z) : Ops.Softplus(z) - (y * z);
                     outputs[i] = rootWeight * ((1 - y) * p - y * q);
                     curvature[i] = p * q;
                 }
@@ -50,21 +52,29 @@ internal static class OutputLosses
             default:
             {
                 int batch = block.Batch;
+                // log Σ e^z = max + log1p(rest), rest = Σ over the other classes of e^(z − max), and every difference
+                // taken before it is added: max + log(1 + rest) and then − z would round a confident sample's loss
+                // (rest below 1e-16) to 0. The leading class's p − y is (1 − y) − rest/(1 + rest) for the same reason,
+                // as the logistic loss uses σ(−z) (at rest = 1e-20, p − 1 computed as written is 0).
                 for (int s = 0; s < batch; s++)
                 {
-                    double max = double.NegativeInfinity;
+                    int lead = 0;
+                    for (int c = 1; c < outputSize; c++)
+                        if (outputs[c * batch + s] > outputs[lead * batch + s])
+                            lead = c;
+                    double max = outputs[lead * batch + s];
+                    double rest = 0;
                     for (int c = 0; c < outputSize; c++)
-                        max = Math.Max(max, outputs[c * batch + s]);
-                    double sum = 0;
-                    for (int c = 0; c < outputSize; c++)
-                        sum += Math.Exp(outputs[c * batch + s] - max);
-                    double logSumExp = max + Math.Log(sum);
+                        if (c != lead)
+                            rest += Math.Exp(outputs[c * batch + s] - max);
+                    double logPartition = Ops.Log1p(rest); // log Σ e^z − max
                     for (int c = 0; c < outputSize; c++)
                     {
                         int i = c * batch + s;
-                        double p = Math.Exp(outputs[i] - logSumExp);
-                        cost += targets![i] * (logSumExp - outputs[i]);
-                        outputs[i] = rootWeight * (p - targets[i]);
+                        double shifted = outputs[i] - max;
+                        double p = Math.Exp(shifted - logPartition);
+                        cost += targets![i] * (logPartition - shifted);
+                        outputs[i] = rootWeight * (c == lead ? (1 - targets[i]) - (rest / (1 + rest)) : p - targets[i]);
                         curvature[i] = p;
                     }
                 }

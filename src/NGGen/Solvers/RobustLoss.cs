@@ -31,15 +31,17 @@ public sealed record RobustLoss(RobustLossKind Kind, double Scale = 1.0)
                     return (s, 1, 0);
                 double root = Math.Sqrt(t);
                 return (c2 * (2 * root - 1), 1 / root, -1 / (2 * t * root) / c2);
+            // Both keep ρ ≈ s for residuals far below c: √(1 + t) − 1 as t / (√(1 + t) + 1), and log(1 + t) as log1p(t).
+            // Written directly (as Ceres does) they cancel, and a residual of 1e-10 at c = 1 gave ρ = 0.
             case RobustLossKind.SoftL1:
             {
                 double sum = 1 + t, sqrt = Math.Sqrt(sum);
-                return (2 * c2 * (sqrt - 1), 1 / sqrt, -1 / (2 * sum * sqrt) / c2);
+                return (2 * c2 * (t / (sqrt + 1)), 1 / sqrt, -1 / (2 * sum * sqrt) / c2);
             }
             default:
             {
                 double sum = 1 + t;
-                return (c2 * Math.Log(sum), 1 / sum, -1 / (sum * sum) / c2);
+                return (c2 * Ops.Log1p(t), 1 / sum, -1 / (sum * sum) / c2);
             }
         }
     }

@@ -25,6 +25,15 @@ public partial class LinearLogit
     [Forward] Vec Logit([Shape(4)] Vec x) => w * x + bias;
 }
 
+/// <summary>Three logits set by the parameters (times the input, 1 in the tests): softmax losses at chosen logits.</summary>
+[Model]
+public partial class FreeLogits
+{
+    [Param(3)] Vec z = null!;
+
+    [Forward] Vec Logits([Shape(1)] Vec x) => z * x[0];
+}
+
 /// <summary>f(x) = a·sin(b·x) + c with its generated input derivative: closed forms for the H¹ metric.</summary>
 [Model]
 public partial class SineWave

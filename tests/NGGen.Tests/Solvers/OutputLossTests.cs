@@ -192,7 +192,34 @@ public class OutputLossTests(ITestOutputHelper output)
         double tail = Math.Exp(-40) / (1 + Math.Exp(-40));
         Assert.Equal(-tail, g[0], tail * 1e-12);
         Assert.Equal(tail * (1 - tail), h[0], tail * 1e-12);
-        Assert.Equal(double.LogP1(Math.Exp(-40)), cost, tail * 1e-12);
+        // log(1 + e^-40) = e^-40 − e^-80/2 + ...; softplus(z) − y·z as written cancels to 0 here.
+        Assert.Equal(Math.Exp(-40) * (1 - (Math.Exp(-40) / 2)), cost, tail * 1e-12);
+    }
+
+    [Theory]
+    [InlineData(50.0, 0)]   // confident and right: loss log(1 + 2e^-50), which rounds to 0 written as lse − z
+    [InlineData(50.0, 1)]   // confident and wrong
+    [InlineData(38.0, 0)]
+    [InlineData(3.0, 0)]
+    public void Softmax_loss_and_gradient_keep_their_digits_for_confident_samples(double lead, int label)
+    {
+        // Logits (lead, 0, 0): with t = e^-lead and r = 2t the softmax is (1, t, t)/(1 + r); the loss is
+        // log(1 + r) − z_label + lead, and ∂ℓ/∂z = p − y with 1 − p_0 = r/(1 + r).
+        var targets = new double[3];
+        targets[label] = 1;
+        var problem = new TrainingProblem<FreeLogits>(new ResidualBlock(0, [1.0], 1, targets, OutputLoss: OutputLoss.SoftmaxCrossEntropy));
+        double[] theta = [lead, 0, 0];
+        var g = new double[3];
+        double cost = problem.Evaluate(theta, g);
+
+        double t = Math.Exp(-lead), r = 2 * t;
+        // The series where 1 + r would round r away; log(1 + r) loses only ε/r ≈ 1e-15 relative at r = 0.1.
+        double logOnePlusR = r < 1e-4 ? r * (1 - (r / 2) + (r * r / 3)) : Math.Log(1 + r);
+        double expectedCost = label == 0 ? logOnePlusR : lead + logOnePlusR;
+        double[] expectedG = [label == 0 ? -r / (1 + r) : 1 / (1 + r), t / (1 + r) - (label == 1 ? 1 : 0), t / (1 + r)];
+        Assert.Equal(expectedCost, cost, 1e-14 * expectedCost);
+        for (int c = 0; c < 3; c++)
+            Assert.True(Math.Abs(g[c] - expectedG[c]) <= 1e-14 * Math.Abs(expectedG[c]), $"∂ℓ/∂z_{c} = {g[c]:R}, expected {expectedG[c]:R}");
     }
 
     [Fact]

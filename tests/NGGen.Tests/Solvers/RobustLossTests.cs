@@ -54,6 +54,18 @@ public class RobustLossTests(ITestOutputHelper output)
         Assert.True(stationarity <= 1e-6, $"robust cost gradient {stationarity:E2}: LM did not stop at a stationary point");
     }
 
+    [Theory]
+    [InlineData(1e-20)]
+    [InlineData(1e-12)]
+    [InlineData(1e-6)]
+    public void Robust_losses_are_least_squares_for_small_residuals_to_full_precision(double s)
+    {
+        // At c = 1: soft-L1 2(√(1 + s) − 1) = s − s²/4 + s³/8 − ..., Cauchy log(1 + s) = s − s²/2 + s³/3 − ...
+        // (the next terms are below 1e-18 relative here). Written directly both lose digits and give 0 at 1e-20.
+        Assert.Equal(s * (1 - (s / 4) + (s * s / 8)), new RobustLoss(RobustLossKind.SoftL1).Evaluate(s).Value, 1e-15 * s);
+        Assert.Equal(s * (1 - (s / 2) + (s * s / 3)), new RobustLoss(RobustLossKind.Cauchy).Evaluate(s).Value, 1e-15 * s);
+    }
+
     [Fact]
     public void Robust_loss_values_match_their_definitions()
     {
