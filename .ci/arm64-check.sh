@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The library on ARM64, the edge boards' architecture, run under qemu-user:
 #   1. tests/NGGen.Arm64Check (JIT, self-contained): the GEMM on the Vector128 (AdvSimd) micro-kernel against a
-#      double-precision reference;
+#      double-precision reference, and tanh and log1p against glibc within the x64 tests' ulp bounds;
 #   2. samples/EdgeTrainer as an ARM64 NativeAOT binary (cross-compiled: clang, lld and the aarch64 GNU libraries):
 #      20 GN-CG iterations of a generated model, whose final cost must match the x64 run's to 1% (float32 sums in
 #      another order differ in the 3rd-4th digit, a wrong kernel by far more).

@@ -4,8 +4,9 @@ using System.Runtime.Intrinsics.Arm;
 using NGGen.Kernels;
 
 // Products around the tile edges (MR = 6, NR = 8 floats or 4 doubles on 128-bit vectors), over the packing and
-// read-in-place cut-offs, on one thread and split over two, each against a sum in double. Exit code 0 only if every
-// product agrees and the Vector128 kernel is the one that ran; 1 otherwise.
+// read-in-place cut-offs, on one thread and split over two, each against a sum in double; then tanh and log1p against
+// glibc (ActivationSweeps). Exit code 0 only if every product agrees, every sweep is within its bound and the
+// Vector128 kernel is the one that ran; 1 otherwise.
 // `--bench [threads]` instead times a few float products (median of at least 1 s each) and prints GFLOP/s: run it on
 // an ARM board, or on x86 with DOTNET_PreferredVectorBitWidth=128 (bench/RESULTS.md, twenty-fifth session).
 Console.WriteLine($"ARM64 AdvSimd: {AdvSimd.Arm64.IsSupported}; Vector128 accelerated: {Vector128.IsHardwareAccelerated}; Vector128 GEMM kernel: {GemmMicroKernels.Use128}");
@@ -44,7 +45,8 @@ foreach (int threads in new[] { 1, 2 })
 }
 
 Console.WriteLine($"{products} products, {wrong} wrong");
-return wrong == 0 ? 0 : 1;
+int sweepsFailed = NGGen.Arm64Check.ActivationSweeps.Run();
+return wrong == 0 && sweepsFailed == 0 ? 0 : 1;
 
 // Error relative to the sum of the terms' magnitudes (what rounding in any order is bounded by).
 static bool Agrees<T>(int m, int n, int k, bool transA, bool transB, bool accumulate, double tolerance)
