@@ -3,10 +3,10 @@ using NGGen.Kernels;
 namespace NGGen.Arm64Check;
 
 /// <summary>
-/// tanh and log1p on the Vector128 (AdvSimd) path against glibc's tanh and log, with the bounds the x64 test suite
-/// asserts (ActivationsTests, Log1pTests): float tanh 5 ulp, double tanh 2 ulp, log1p 3 ulp. Their ARM64 code differs
-/// from x64's in the fused multiply-adds and in the runtime's vector Exp and Log; the sweeps are smaller than the test
-/// suite's so that they run in seconds under qemu.
+/// tanh, log1p and expm1 on the Vector128 (AdvSimd) path against glibc, with the bounds the x64 test suite asserts
+/// (ActivationsTests, Log1pTests, Expm1Tests): float tanh 5 ulp, double tanh 2 ulp, log1p 3 ulp, expm1 5 ulp. Their
+/// ARM64 code differs from x64's in the fused multiply-adds and in the runtime's vector Exp and Log; the sweeps are
+/// smaller than the test suite's so that they run in seconds under qemu.
 /// </summary>
 internal static class ActivationSweeps
 {
@@ -19,6 +19,7 @@ internal static class ActivationSweeps
         failed += Report("double log1p (1 + x exact)", DoubleLog1pExact(), 3);
         failed += Report("double log1p (|x| < 2^-20)", DoubleLog1pSmall(), 3);
         failed += Report("float log1p", FloatLog1p(), 3);
+        failed += Report("double expm1", DoubleExpm1(), 5);
         return failed;
     }
 
@@ -99,6 +100,18 @@ internal static class ActivationSweeps
         var y = new float[x.Length];
         Activations.Log1p<float>(x, y);
         return Worst(x.Length, i => FloatUlp(y[i], (float)Math.Log(1 + (double)x[i])), i => x[i]);
+    }
+
+    // Evenly over [-40, 40] against 2·e^{x/2}·sinh(x/2) (glibc's exp and sinh).
+    private static (long, double, int) DoubleExpm1()
+    {
+        const int count = 1_000_000;
+        var x = new double[count + 1];
+        for (int i = 0; i <= count; i++)
+            x[i] = -40 + (80.0 * i / count);
+        var y = new double[x.Length];
+        Activations.Expm1<double>(x, y);
+        return Worst(x.Length, i => DoubleUlp(y[i], 2 * Math.Exp(x[i] / 2) * Math.Sinh(x[i] / 2)), i => x[i]);
     }
 
     private static (long, double, int) Worst(int count, Func<int, long> ulp, Func<int, double> input)

@@ -316,6 +316,7 @@ internal sealed class CudaProgramEmitter : ProgramWalker
         Op.Pow => $"pow({a}, {b})",
         Op.Neg => $"-{a}",
         Op.Exp => $"exp({a})",
+        Op.Expm1 => $"expm1({a})",
         Op.Log => $"log({a})",
         Op.Log1p => $"log1p({a})",
         Op.Sin => $"sin({a})",

@@ -291,6 +291,7 @@ internal sealed class ProgramEmitter : ProgramWalker
         Op.Pow => $"T.Pow({a}, {b})",
         Op.Neg => $"-{a}",
         Op.Exp => $"T.Exp({a})",
+        Op.Expm1 => $"{FusedMath}.Expm1({a})",
         Op.Log => $"T.Log({a})",
         Op.Log1p => $"{FusedMath}.Log1p({a})",
         Op.Sin => $"T.Sin({a})",
@@ -594,6 +595,8 @@ internal sealed class ProgramEmitter : ProgramWalker
         Op.Tanh => $"{Activations}.Tanh<T>({x}, {d});",
         // Not TensorPrimitives.LogP1, which computes log(x + 1) and loses small x.
         Op.Log1p => $"{Activations}.Log1p<T>({x}, {d});",
+        // Not TensorPrimitives.ExpM1, which computes e^x − 1 and loses small x.
+        Op.Expm1 => $"{Activations}.Expm1<T>({x}, {d});",
         _ => $"{TP}.{op}<T>({x}, {d});",
     };
 

@@ -13,7 +13,7 @@ internal enum Op
 
     // Elementwise (a rank-0 operand broadcasts over the other's shape; an unbatched one over samples)
     Add, Sub, Mul, Div, Pow,
-    Neg, Exp, Log, Log1p, Sin, Cos, Tan, Tanh, Sqrt, Atan, Abs, Sign, Relu, Step, Sigmoid,
+    Neg, Exp, Expm1, Log, Log1p, Sin, Cos, Tan, Tanh, Sqrt, Atan, Abs, Sign, Relu, Step, Sigmoid,
 
     // Structure
     Gather,         // Ints: source element per output element (index, slice, transpose, column)

@@ -9,7 +9,7 @@ internal sealed partial class Lowerer
 {
     private static readonly Dictionary<string, Op> s_unary = new()
     {
-        ["Exp"] = Op.Exp, ["Log"] = Op.Log, ["Log1p"] = Op.Log1p, ["Sin"] = Op.Sin, ["Cos"] = Op.Cos, ["Tan"] = Op.Tan, ["Tanh"] = Op.Tanh,
+        ["Exp"] = Op.Exp, ["Expm1"] = Op.Expm1, ["Log"] = Op.Log, ["Log1p"] = Op.Log1p, ["Sin"] = Op.Sin, ["Cos"] = Op.Cos, ["Tan"] = Op.Tan, ["Tanh"] = Op.Tanh,
         ["Sqrt"] = Op.Sqrt, ["Atan"] = Op.Atan, ["Abs"] = Op.Abs, ["Sigmoid"] = Op.Sigmoid, ["Relu"] = Op.Relu,
     };
 

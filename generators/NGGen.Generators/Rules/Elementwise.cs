@@ -39,6 +39,7 @@ internal static partial class PrimitiveRules
             }
             case Op.Neg: return b.Neg(da!.Value);
             case Op.Exp: return b.Mul(da!.Value, id);
+            case Op.Expm1: return b.Mul(da!.Value, b.Add(id, One()));
             case Op.Log: return b.Div(da!.Value, x);
             case Op.Log1p: return b.Div(da!.Value, b.Add(One(), x));
             case Op.Sin: return b.Mul(da!.Value, b.Unary(Op.Cos, x));
@@ -105,6 +106,7 @@ internal static partial class PrimitiveRules
         Op.Pow => Math.Pow(a, b),
         Op.Neg => -a,
         Op.Exp => Math.Exp(a),
+        Op.Expm1 => Expm1(a),
         Op.Log => Math.Log(a),
         Op.Log1p => Log1p(a),
         Op.Sin => Math.Sin(a),
@@ -120,6 +122,14 @@ internal static partial class PrimitiveRules
         Op.Sigmoid => 1 / (1 + Math.Exp(-a)),
         _ => throw new InvalidOperationException($"{op} is not elementwise"),
     };
+
+    // Kahan's accurate e^x − 1, as Ops.Expm1.
+    private static double Expm1(double x)
+    {
+        double u = Math.Exp(x);
+        double d = u - 1.0;
+        return d == 0 ? x : double.IsPositiveInfinity(u) || d == -1.0 ? d : d * (x / Math.Log(u));
+    }
 
     // Kahan's accurate log(1 + x), as Ops.Log1p (netstandard2.0 has no log1p).
     private static double Log1p(double x)

@@ -90,5 +90,20 @@ public static class FusedMath
         return d == T.Zero || T.IsPositiveInfinity(x) ? x : T.Log(w) * (x / d);
     }
 
+    /// <summary>e^x − 1 of one value, accurate for small x: as <see cref="Activations.Expm1{T}"/> computes it (float
+    /// and double), Kahan's form with <c>T.Exp</c> and <c>T.Log</c> otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Expm1<T>(T x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+            return Unsafe.BitCast<float, T>(Expm1Operator.Invoke(Unsafe.BitCast<T, float>(x)));
+        if (typeof(T) == typeof(double))
+            return Unsafe.BitCast<double, T>(Expm1Operator.Invoke(Unsafe.BitCast<T, double>(x)));
+        T u = T.Exp(x);
+        T d = u - T.One;
+        return d == T.Zero ? x : T.IsPositiveInfinity(u) || d == -T.One ? d : d * (x / T.Log(u));
+    }
+
     private static NotSupportedException NotVectorized() => new("The vector tanh of a fused loop is float or double only.");
 }

@@ -37,6 +37,15 @@ public static partial class Ops
         return d == 0 || double.IsPositiveInfinity(x) ? x : Math.Log(w) * (x / d);
     }
 
+    /// <summary>e^x − 1, accurate for small x (where e^x − 1 computed directly loses x's digits, and returns 0 below
+    /// the unit roundoff). Kahan's form: u = e^x rounded, then (u − 1) · x / log(u), or x where u is 1.</summary>
+    public static double Expm1(double x)
+    {
+        double u = Math.Exp(x);
+        double d = u - 1.0;
+        return d == 0 ? x : double.IsPositiveInfinity(u) || d == -1.0 ? d : d * (x / Math.Log(u));
+    }
+
     /// <summary>log(1 + e^x), evaluated as max(x, 0) + log1p(e^(-|x|)) so it never overflows and keeps its relative
     /// accuracy far left of zero (softplus(−40) = 4.25e-18, not 0).</summary>
     public static double Softplus(double x) => Relu(x) + Log1p(Math.Exp(-Math.Abs(x)));
@@ -54,6 +63,7 @@ public static partial class Ops
     public static Vec Exp(Vec x) => x.Map(Exp);
     public static Vec Log(Vec x) => x.Map(Log);
     public static Vec Log1p(Vec x) => x.Map(Log1p);
+    public static Vec Expm1(Vec x) => x.Map(Expm1);
     public static Vec Sin(Vec x) => x.Map(Sin);
     public static Vec Cos(Vec x) => x.Map(Cos);
     public static Vec Tan(Vec x) => x.Map(Tan);
@@ -70,6 +80,7 @@ public static partial class Ops
     public static Mat Exp(Mat x) => x.Map(Exp);
     public static Mat Log(Mat x) => x.Map(Log);
     public static Mat Log1p(Mat x) => x.Map(Log1p);
+    public static Mat Expm1(Mat x) => x.Map(Expm1);
     public static Mat Sin(Mat x) => x.Map(Sin);
     public static Mat Cos(Mat x) => x.Map(Cos);
     public static Mat Tanh(Mat x) => x.Map(Tanh);

@@ -68,6 +68,25 @@ public sealed class SmallArgumentTests
         AssertRelative(1 / (1 + 1e-12), gradient[0], 1e-16, "d/da log1p(a)");
     }
 
+    [Fact]
+    public void Expm1_NearZero_WithItsDerivative()
+    {
+        double[] theta = [1.0];
+        var y = GradientChecker.Forward<SmallArguments, double>(3, theta, NearZero, NearZero.Length);
+        var gradient = GradientChecker.Vjp<SmallArguments, double>(3, theta, NearZero, NearZero.Length, Ones(NearZero.Length));
+        double expectedGradient = 0;
+        for (int i = 0; i < NearZero.Length; i++)
+        {
+            double v = NearZero[i];
+            AssertRelative(v + (v * v * (0.5 + (v / 6))), y[i], 6e-16, $"expm1({v})");
+            expectedGradient += v * Math.Exp(v);
+        }
+
+        AssertRelative(expectedGradient, gradient[0], 1e-15, "d/da Σ expm1(a x)");
+        var scalar = GradientChecker.Forward<SmallArguments, double>(4, [1e-12], [0.0], 1);
+        AssertRelative(1.0000000000005e-12, scalar[0], 6e-16, "expm1(1e-12)");
+    }
+
     // log(1 + u)/u for u > 0 from the series (u ≤ e^-5 here): softplus(x) = u · this with u = e^x.
     private static double Log1pRatio(double u) => 1 - (u / 2) + (u * u / 3) - (u * u * u / 4);
 

@@ -24,6 +24,7 @@ public partial class PrimitiveZoo
     [Forward] Vec Divide(Vec x) => Y(x) / Positive(x) + 1 / Positive(x);
     [Forward] Vec Negate(Vec x) => -Z(x);
     [Forward] Vec ExpOp(Vec x) => Exp(Z(x));
+    [Forward] Vec Expm1Op(Vec x) => Expm1(0.5 * Z(x)) * Y(x);
     [Forward] Vec LogOp(Vec x) => Log(Positive(x));
     [Forward] Vec Log1pOp(Vec x) => Log1p(Z(x) * Z(x)) + Log1p(0.9 * Sigmoid(Y(x)) - 0.5);
     [Forward] Vec SinOp(Vec x) => Sin(Z(x));
