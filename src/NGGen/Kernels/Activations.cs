@@ -18,23 +18,8 @@ public static class Activations
     public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (x.Overlaps(y, out int offset) && offset != 0)
-            throw new ArgumentException("The destination overlaps the source at a different position.", nameof(y));
-        if (typeof(T) == typeof(float))
-        {
-            UnaryVectorKernel.Apply<float, TanhOperator>(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y));
-            return;
-        }
-
-        if (typeof(T) == typeof(double))
-        {
-            UnaryVectorKernel.Apply<double, DoubleTanhOperator>(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(y));
-            return;
-        }
-
-        if (x.Length != y.Length)
-            throw new ArgumentException($"The destination holds {y.Length} elements but the source holds {x.Length}.", nameof(y));
-        TensorPrimitives.Tanh(x, y);
+        if (!TryVectorKernel<T, TanhOperator, DoubleTanhOperator>(x, y))
+            TensorPrimitives.Tanh(x, y);
     }
 
     /// <summary>y = log(1 + x) elementwise, accurate for small x (<c>Log1pOperator</c>, Kahan's form: at most 3 ulp on
@@ -44,24 +29,11 @@ public static class Activations
     public static void Log1p<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (x.Overlaps(y, out int offset) && offset != 0)
-            throw new ArgumentException("The destination overlaps the source at a different position.", nameof(y));
-        if (typeof(T) == typeof(float))
+        if (!TryVectorKernel<T, Log1pOperator, Log1pOperator>(x, y))
         {
-            UnaryVectorKernel.Apply<float, Log1pOperator>(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y));
-            return;
+            for (int i = 0; i < x.Length; i++)
+                y[i] = FusedMath.Log1p(x[i]);
         }
-
-        if (typeof(T) == typeof(double))
-        {
-            UnaryVectorKernel.Apply<double, Log1pOperator>(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(y));
-            return;
-        }
-
-        if (x.Length != y.Length)
-            throw new ArgumentException($"The destination holds {y.Length} elements but the source holds {x.Length}.", nameof(y));
-        for (int i = 0; i < x.Length; i++)
-            y[i] = FusedMath.Log1p(x[i]);
     }
 
     /// <summary>y = e^x − 1 elementwise, accurate for small x (<c>Expm1Operator</c>, Kahan's form: at most 5 ulp on its
@@ -71,23 +43,36 @@ public static class Activations
     public static void Expm1<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!TryVectorKernel<T, Expm1Operator, Expm1Operator>(x, y))
+        {
+            for (int i = 0; i < x.Length; i++)
+                y[i] = FusedMath.Expm1(x[i]);
+        }
+    }
+
+    // Checks the spans, then runs TFloat on float and TDouble on double elements through UnaryVectorKernel. Returns
+    // false for any other element type (Half, NFloat), which the caller computes its own way.
+    private static bool TryVectorKernel<T, TFloat, TDouble>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFloat : IUnaryVectorOperator<float>
+        where TDouble : IUnaryVectorOperator<double>
+    {
         if (x.Overlaps(y, out int offset) && offset != 0)
             throw new ArgumentException("The destination overlaps the source at a different position.", nameof(y));
+        if (x.Length != y.Length)
+            throw new ArgumentException($"The destination holds {y.Length} elements but the source holds {x.Length}.", nameof(y));
         if (typeof(T) == typeof(float))
         {
-            UnaryVectorKernel.Apply<float, Expm1Operator>(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y));
-            return;
+            UnaryVectorKernel.Apply<float, TFloat>(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y));
+            return true;
         }
 
         if (typeof(T) == typeof(double))
         {
-            UnaryVectorKernel.Apply<double, Expm1Operator>(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(y));
-            return;
+            UnaryVectorKernel.Apply<double, TDouble>(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(y));
+            return true;
         }
 
-        if (x.Length != y.Length)
-            throw new ArgumentException($"The destination holds {y.Length} elements but the source holds {x.Length}.", nameof(y));
-        for (int i = 0; i < x.Length; i++)
-            y[i] = FusedMath.Expm1(x[i]);
+        return false;
     }
 }

@@ -42,7 +42,7 @@ public sealed class ActivationsTests
         for (int i = 0; i < x.Length; i++)
         {
             double exact = Math.Tanh(x[i]);
-            int ulp = UlpDistance(y[i], (float)exact);
+            int ulp = Ulps.Distance(y[i], (float)exact);
             if (ulp > worstUlp)
                 (worstUlp, worstInput) = (ulp, x[i]);
             if (exact != 0)
@@ -100,11 +100,11 @@ public sealed class ActivationsTests
             for (int i = 0; i < lanes.Length; i++)
             {
                 float scalar = TanhOperator.Invoke(lanes[i]);
-                Assert.True(UlpDistance(scalar, (float)Math.Tanh(lanes[i])) <= MaxUlp, $"scalar tanh({lanes[i]:R})");
+                Assert.True(Ulps.Distance(scalar, (float)Math.Tanh(lanes[i])) <= MaxUlp, $"scalar tanh({lanes[i]:R})");
                 // Without FMA the scalar and narrower forms take tanh in double; the Vector512 form, which such
                 // hardware never runs, keeps its fused (here emulated) steps.
                 if (Fma.IsSupported || AdvSimd.IsSupported)
-                    Assert.True(UlpDistance(v512[i], scalar) <= 1, $"Vector512 tanh({lanes[i]:R}) = {v512[i]:R}, scalar {scalar:R}");
+                    Assert.True(Ulps.Distance(v512[i], scalar) <= 1, $"Vector512 tanh({lanes[i]:R}) = {v512[i]:R}, scalar {scalar:R}");
                 if (i < 8)
                     Assert.Equal(scalar, v256[i]);
                 if (i < 4)
@@ -135,13 +135,13 @@ public sealed class ActivationsTests
     {
         float[] f = [0.25f, -2f, 5f];
         Activations.Tanh<float>(f, f);
-        Assert.True(UlpDistance(f[1], (float)Math.Tanh(-2.0)) <= MaxUlp);
+        Assert.True(Ulps.Distance(f[1], (float)Math.Tanh(-2.0)) <= MaxUlp);
 
         double[] d = [0.25, -2, 5, 1e-300];
         var expected = Array.ConvertAll(d, Math.Tanh);
         Activations.Tanh<double>(d, d);
         for (int i = 0; i < d.Length; i++)
-            Assert.True(UlpDistance(expected[i], d[i]) <= MaxUlpDouble, $"tanh({expected[i]:R}): {d[i]:R}");
+            Assert.True(Ulps.Distance(expected[i], d[i]) <= MaxUlpDouble, $"tanh({expected[i]:R}): {d[i]:R}");
     }
 
     [Fact]
@@ -149,14 +149,7 @@ public sealed class ActivationsTests
     {
         // Evenly spaced bit patterns from +0 to 20 and their negations: every exponent from subnormals up, 8 million
         // inputs. TensorPrimitives.Tanh, which this replaced, was 47 ulp off at 0.05 and 10^11 ulp at 1e-12.
-        const long last = 0x4034000000000000L; // 20.0
-        const int count = 4_000_000;
-        var x = new double[2 * count];
-        for (int i = 0; i < count; i++)
-        {
-            x[2 * i] = BitConverter.Int64BitsToDouble(last / count * i);
-            x[(2 * i) + 1] = -x[2 * i];
-        }
+        var x = Ulps.EveryExponentUpTo(20.0, 4_000_000);
 
         var y = new double[x.Length];
         Activations.Tanh<double>(x, y);
@@ -165,7 +158,7 @@ public sealed class ActivationsTests
         double worstInput = 0;
         for (int i = 0; i < x.Length; i++)
         {
-            long ulp = UlpDistance(y[i], Math.Tanh(x[i]));
+            long ulp = Ulps.Distance(y[i], Math.Tanh(x[i]));
             if (ulp > worstUlp)
                 (worstUlp, worstInput) = (ulp, x[i]);
         }
@@ -189,7 +182,7 @@ public sealed class ActivationsTests
         var y = new double[x.Length];
         Activations.Tanh<double>(x, y);
         foreach (double value in y)
-            Assert.True(UlpDistance(expected, value) <= MaxUlpDouble, $"tanh({input:R}) = {value:R}, expected {expected:R}");
+            Assert.True(Ulps.Distance(expected, value) <= MaxUlpDouble, $"tanh({input:R}) = {value:R}, expected {expected:R}");
         Assert.Equal(y[0], DoubleTanhOperator.Invoke(input));
     }
 
@@ -258,32 +251,5 @@ public sealed class ActivationsTests
         var shared = new float[20];
         var overlap = Assert.Throws<ArgumentException>(() => Activations.Tanh<float>(shared.AsSpan(0, 16), shared.AsSpan(4, 16)));
         Assert.Contains("overlaps", overlap.Message);
-    }
-
-    private static int UlpDistance(float a, float b)
-    {
-        if (a == b)
-            return 0;
-        // Map the sign-magnitude bit patterns onto one ordered integer line so -0 and +0 meet.
-        static long Ordered(float v)
-        {
-            int bits = BitConverter.SingleToInt32Bits(v);
-            return bits < 0 ? int.MinValue - (long)bits : bits;
-        }
-
-        return (int)Math.Min(int.MaxValue, Math.Abs(Ordered(a) - Ordered(b)));
-    }
-
-    private static long UlpDistance(double a, double b)
-    {
-        if (a == b)
-            return 0;
-        static Int128 Ordered(double v)
-        {
-            long bits = BitConverter.DoubleToInt64Bits(v);
-            return bits < 0 ? long.MinValue - (Int128)bits : bits;
-        }
-
-        return (long)Int128.Min(long.MaxValue, Int128.Abs(Ordered(a) - Ordered(b)));
     }
 }

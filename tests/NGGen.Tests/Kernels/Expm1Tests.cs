@@ -25,14 +25,7 @@ public sealed class Expm1Tests
     [Fact]
     public void Double_IsWithinFiveUlpBelowTheUnitRoundoffOfOne()
     {
-        const long last = 0x3EB0000000000000L; // 2^-20
-        const int count = 1_000_000;
-        var x = new double[2 * count];
-        for (int i = 0; i < count; i++)
-        {
-            x[2 * i] = BitConverter.Int64BitsToDouble(last / count * i);
-            x[(2 * i) + 1] = -x[2 * i];
-        }
+        var x = Ulps.EveryExponentUpTo(Math.ScaleB(1.0, -20), 1_000_000);
 
         AssertWithinUlp(x, Series);
     }
@@ -58,7 +51,7 @@ public sealed class Expm1Tests
         {
             double v = x[i];
             float expected = (float)(Math.Abs(v) < 9.5367431640625e-7 ? Series(v) : SinhForm(v));
-            long ulp = Ulp(y[i], expected);
+            long ulp = Ulps.Distance(y[i], expected);
             if (ulp > worst)
                 (worst, worstInput) = (ulp, x[i]);
         }
@@ -83,8 +76,8 @@ public sealed class Expm1Tests
         var y = new double[x.Length];
         Activations.Expm1<double>(x, y);
         foreach (double value in y)
-            Assert.True(Ulp(value, expected) <= Expm1Operator.MaxUlp, $"expm1({input:R}) = {value:R}, expected {expected:R}");
-        Assert.True(Ulp(Ops.Expm1(input), expected) <= Expm1Operator.MaxUlp, $"Ops.Expm1({input:R}) = {Ops.Expm1(input):R}");
+            Assert.True(Ulps.Distance(value, expected) <= Expm1Operator.MaxUlp, $"expm1({input:R}) = {value:R}, expected {expected:R}");
+        Assert.True(Ulps.Distance(Ops.Expm1(input), expected) <= Expm1Operator.MaxUlp, $"Ops.Expm1({input:R}) = {Ops.Expm1(input):R}");
         Assert.Equal(y[0], FusedMath.Expm1(input));
     }
 
@@ -106,36 +99,7 @@ public sealed class Expm1Tests
     }
 
     [Fact]
-    public void EveryVectorWidthAgreesWithTheScalarForm()
-    {
-        var random = new Random(6);
-        var lanes = new double[8];
-        var floats = new float[16];
-        for (int trial = 0; trial < 2000; trial++)
-        {
-            for (int i = 0; i < lanes.Length; i++)
-                lanes[i] = (random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-12, 3));
-            for (int i = 0; i < floats.Length; i++)
-                floats[i] = (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-8, 3)));
-            var d512 = Expm1Operator.Invoke(Vector512.Create(lanes));
-            var d256 = Expm1Operator.Invoke(Vector256.Create(lanes.AsSpan(0, 4)));
-            var f512 = Expm1Operator.Invoke(Vector512.Create(floats));
-            var f256 = Expm1Operator.Invoke(Vector256.Create(floats.AsSpan(0, 8)));
-            for (int i = 0; i < lanes.Length; i++)
-            {
-                Assert.Equal(Expm1Operator.Invoke(lanes[i]), d512[i]);
-                if (i < 4)
-                    Assert.Equal(Expm1Operator.Invoke(lanes[i]), d256[i]);
-            }
-
-            for (int i = 0; i < floats.Length; i++)
-            {
-                Assert.Equal(Expm1Operator.Invoke(floats[i]), f512[i]);
-                if (i < 8)
-                    Assert.Equal(Expm1Operator.Invoke(floats[i]), f256[i]);
-            }
-        }
-    }
+    public void EveryVectorWidthAgreesWithTheScalarForm() => VectorWidths.AssertAgreeWithScalar<Expm1Operator>(6, 0.5);
 
     private static double SinhForm(double x) => 2 * Math.Exp(x / 2) * Math.Sinh(x / 2);
 
@@ -149,35 +113,17 @@ public sealed class Expm1Tests
         double worstInput = 0;
         for (int i = 0; i < x.Length; i++)
         {
-            long ulp = Ulp(y[i], reference(x[i]));
+            long ulp = Ulps.Distance(y[i], reference(x[i]));
             if (ulp > worst)
                 (worst, worstInput) = (ulp, x[i]);
             if (i % 97 == 0)
             {
-                long scalar = Ulp(Ops.Expm1(x[i]), reference(x[i]));
+                long scalar = Ulps.Distance(Ops.Expm1(x[i]), reference(x[i]));
                 if (scalar > worst)
                     (worst, worstInput) = (scalar, x[i]);
             }
         }
 
         Assert.True(worst <= Expm1Operator.MaxUlp, $"expm1({worstInput:R}) is {worst} ulp from the reference.");
-    }
-
-    private static long Ulp(double a, double b)
-    {
-        if (a == b)
-            return 0;
-        if (Math.Sign(a) != Math.Sign(b) || double.IsNaN(a) || double.IsNaN(b))
-            return long.MaxValue;
-        return Math.Abs(BitConverter.DoubleToInt64Bits(a) - BitConverter.DoubleToInt64Bits(b));
-    }
-
-    private static long Ulp(float a, float b)
-    {
-        if (a == b)
-            return 0;
-        if (Math.Sign(a) != Math.Sign(b) || float.IsNaN(a) || float.IsNaN(b))
-            return long.MaxValue;
-        return Math.Abs((long)BitConverter.SingleToInt32Bits(a) - BitConverter.SingleToInt32Bits(b));
     }
 }

@@ -27,14 +27,7 @@ public sealed class Log1pTests
     {
         // Every exponent from subnormals up to 2^-20, both signs: log(1 + x) computed directly loses x's digits here
         // (and gives 0 below 1.1e-16).
-        const long last = 0x3EB0000000000000L; // 2^-20
-        const int count = 1_000_000;
-        var x = new double[2 * count];
-        for (int i = 0; i < count; i++)
-        {
-            x[2 * i] = BitConverter.Int64BitsToDouble(last / count * i);
-            x[(2 * i) + 1] = -x[2 * i];
-        }
+        var x = Ulps.EveryExponentUpTo(Math.ScaleB(1.0, -20), 1_000_000);
 
         AssertWithinUlp(x, Series);
     }
@@ -62,7 +55,7 @@ public sealed class Log1pTests
         {
             double v = x[i];
             float expected = (float)(Math.Abs(v) < 3.725290298461914e-9 ? Series(v) : Math.Log(1 + v));
-            int ulp = (int)Math.Abs((long)BitConverter.SingleToInt32Bits(y[i]) - BitConverter.SingleToInt32Bits(expected));
+            int ulp = Ulps.Distance(y[i], expected);
             if (ulp > worst)
                 (worst, worstInput) = (ulp, x[i]);
         }
@@ -86,8 +79,8 @@ public sealed class Log1pTests
         var y = new double[x.Length];
         Activations.Log1p<double>(x, y);
         foreach (double value in y)
-            Assert.True(Ulp(value, expected) <= Log1pOperator.MaxUlp, $"log1p({input:R}) = {value:R}, expected {expected:R}");
-        Assert.True(Ulp(Ops.Log1p(input), expected) <= Log1pOperator.MaxUlp, $"Ops.Log1p({input:R}) = {Ops.Log1p(input):R}");
+            Assert.True(Ulps.Distance(value, expected) <= Log1pOperator.MaxUlp, $"log1p({input:R}) = {value:R}, expected {expected:R}");
+        Assert.True(Ulps.Distance(Ops.Log1p(input), expected) <= Log1pOperator.MaxUlp, $"Ops.Log1p({input:R}) = {Ops.Log1p(input):R}");
         Assert.Equal(y[0], FusedMath.Log1p(input));
     }
 
@@ -109,36 +102,7 @@ public sealed class Log1pTests
     }
 
     [Fact]
-    public void EveryVectorWidthAgreesWithTheScalarForm()
-    {
-        var random = new Random(5);
-        var lanes = new double[8];
-        var floats = new float[16];
-        for (int trial = 0; trial < 2000; trial++)
-        {
-            for (int i = 0; i < lanes.Length; i++)
-                lanes[i] = (random.NextDouble() - 0.3) * Math.Pow(10, random.Next(-12, 3));
-            for (int i = 0; i < floats.Length; i++)
-                floats[i] = (float)((random.NextDouble() - 0.3) * Math.Pow(10, random.Next(-8, 3)));
-            var d512 = Log1pOperator.Invoke(Vector512.Create(lanes));
-            var d256 = Log1pOperator.Invoke(Vector256.Create(lanes.AsSpan(0, 4)));
-            var f512 = Log1pOperator.Invoke(Vector512.Create(floats));
-            var f256 = Log1pOperator.Invoke(Vector256.Create(floats.AsSpan(0, 8)));
-            for (int i = 0; i < lanes.Length; i++)
-            {
-                Assert.Equal(Log1pOperator.Invoke(lanes[i]), d512[i]);
-                if (i < 4)
-                    Assert.Equal(Log1pOperator.Invoke(lanes[i]), d256[i]);
-            }
-
-            for (int i = 0; i < floats.Length; i++)
-            {
-                Assert.Equal(Log1pOperator.Invoke(floats[i]), f512[i]);
-                if (i < 8)
-                    Assert.Equal(Log1pOperator.Invoke(floats[i]), f256[i]);
-            }
-        }
-    }
+    public void EveryVectorWidthAgreesWithTheScalarForm() => VectorWidths.AssertAgreeWithScalar<Log1pOperator>(5, 0.3);
 
     [Theory]
     [InlineData(-40.0)]
@@ -148,7 +112,7 @@ public sealed class Log1pTests
     {
         // softplus(x) = log(1 + e^x) = e^x (1 − e^x/2 + ...): e^x itself to well under an ulp here. The old form,
         // log(1 + e^x), returned 0.
-        Assert.True(Ulp(Ops.Softplus(x), Math.Exp(x)) <= Log1pOperator.MaxUlp, $"softplus({x}) = {Ops.Softplus(x):R}");
+        Assert.True(Ulps.Distance(Ops.Softplus(x), Math.Exp(x)) <= Log1pOperator.MaxUlp, $"softplus({x}) = {Ops.Softplus(x):R}");
     }
 
     // x − x²/2 + x³/3 for |x| ≤ 2^-20, the small correction added last.
@@ -162,26 +126,17 @@ public sealed class Log1pTests
         double worstInput = 0;
         for (int i = 0; i < x.Length; i++)
         {
-            long ulp = Ulp(y[i], reference(x[i]));
+            long ulp = Ulps.Distance(y[i], reference(x[i]));
             if (ulp > worst)
                 (worst, worstInput) = (ulp, x[i]);
             if (i % 97 == 0)
             {
-                long scalar = Ulp(Ops.Log1p(x[i]), reference(x[i]));
+                long scalar = Ulps.Distance(Ops.Log1p(x[i]), reference(x[i]));
                 if (scalar > worst)
                     (worst, worstInput) = (scalar, x[i]);
             }
         }
 
         Assert.True(worst <= Log1pOperator.MaxUlp, $"log1p({worstInput:R}) is {worst} ulp from the reference.");
-    }
-
-    private static long Ulp(double a, double b)
-    {
-        if (a == b)
-            return 0;
-        if (Math.Sign(a) != Math.Sign(b) || double.IsNaN(a) || double.IsNaN(b))
-            return long.MaxValue;
-        return Math.Abs(BitConverter.DoubleToInt64Bits(a) - BitConverter.DoubleToInt64Bits(b));
     }
 }
