@@ -76,7 +76,7 @@ public static class FusedMath
     }
 
     /// <summary>log(1 + x) of one value, accurate for small x: as <see cref="Activations.Log1p{T}"/> computes it (float
-    /// and double), Kahan's form with <c>T.Log</c> otherwise.</summary>
+    /// and double), <see cref="Ops.Log1p(double)"/> rounded otherwise (Half, NFloat).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Log1p<T>(T x)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -85,13 +85,11 @@ public static class FusedMath
             return Unsafe.BitCast<float, T>(Log1pOperator.Invoke(Unsafe.BitCast<T, float>(x)));
         if (typeof(T) == typeof(double))
             return Unsafe.BitCast<double, T>(Log1pOperator.Invoke(Unsafe.BitCast<T, double>(x)));
-        T w = x + T.One;
-        T d = w - T.One;
-        return d == T.Zero || T.IsPositiveInfinity(x) ? x : T.Log(w) * (x / d);
+        return T.CreateTruncating(Ops.Log1p(double.CreateTruncating(x)));
     }
 
     /// <summary>e^x − 1 of one value, accurate for small x: as <see cref="Activations.Expm1{T}"/> computes it (float
-    /// and double), Kahan's form with <c>T.Exp</c> and <c>T.Log</c> otherwise.</summary>
+    /// and double), <see cref="Ops.Expm1(double)"/> rounded otherwise (Half, NFloat).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Expm1<T>(T x)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -100,9 +98,7 @@ public static class FusedMath
             return Unsafe.BitCast<float, T>(Expm1Operator.Invoke(Unsafe.BitCast<T, float>(x)));
         if (typeof(T) == typeof(double))
             return Unsafe.BitCast<double, T>(Expm1Operator.Invoke(Unsafe.BitCast<T, double>(x)));
-        T u = T.Exp(x);
-        T d = u - T.One;
-        return d == T.Zero ? x : T.IsPositiveInfinity(u) || d == -T.One ? d : d * (x / T.Log(u));
+        return T.CreateTruncating(Ops.Expm1(double.CreateTruncating(x)));
     }
 
     private static NotSupportedException NotVectorized() => new("The vector tanh of a fused loop is float or double only.");

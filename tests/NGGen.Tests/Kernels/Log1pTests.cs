@@ -102,6 +102,26 @@ public sealed class Log1pTests
     }
 
     [Fact]
+    public void OtherElementTypes_RoundTheDoubleValue()
+    {
+        // Half goes through the scalar fallback: within an ulp of log(1 + x) in double (1 + x is exact there), and
+        // e^x − 1 from the sinh form.
+        Half[] x = [(Half)0.001, (Half)(-0.5), (Half)2, (Half)(-3e-5)];
+        var log1p = new Half[x.Length];
+        var expm1 = new Half[x.Length];
+        Activations.Log1p<Half>(x, log1p);
+        Activations.Expm1<Half>(x, expm1);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double v = (double)x[i];
+            Assert.True(HalfUlps(log1p[i], (Half)Math.Log(1 + v)) <= 1, $"log1p({v}) = {log1p[i]}");
+            Assert.True(HalfUlps(expm1[i], (Half)(2 * Math.Exp(v / 2) * Math.Sinh(v / 2))) <= 1, $"expm1({v}) = {expm1[i]}");
+        }
+
+        static int HalfUlps(Half a, Half b) => Ulps.Distance((float)a, (float)b) >> 13; // 23 − 10 mantissa bits
+    }
+
+    [Fact]
     public void EveryVectorWidthAgreesWithTheScalarForm() => VectorWidths.AssertAgreeWithScalar<Log1pOperator>(5, 0.3);
 
     [Theory]
